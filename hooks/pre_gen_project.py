@@ -1,0 +1,131 @@
+"""Validate the answers before anything is written.
+
+Each problem prints one line naming the field and what is allowed, then exits 1; cookiecutter then removes the
+half-made project folder. Only validates: never writes, so cruft can re-run it safely.
+"""
+
+import json
+import keyword
+import re
+import sys
+
+ANSWERS = {
+    "project_name": json.loads(r'''{{ cookiecutter.project_name | tojson }}'''),
+    "project_slug": json.loads(r'''{{ cookiecutter.project_slug | tojson }}'''),
+    "package_name": json.loads(r'''{{ cookiecutter.package_name | tojson }}'''),
+    "akeneo_client_id": json.loads(r'''{{ cookiecutter.akeneo_client_id | tojson }}'''),
+    "akeneo_client_secret": json.loads(r'''{{ cookiecutter.akeneo_client_secret | tojson }}'''),
+    "akeneo_scopes": json.loads(r'''{{ cookiecutter.akeneo_scopes | tojson }}'''),
+    "web_framework": json.loads(r'''{{ cookiecutter.web_framework | tojson }}'''),
+    "port": json.loads(r'''{{ cookiecutter.port | tojson }}'''),
+}
+KNOWN_SCOPES = json.loads(r'''{{ cookiecutter._known_scopes | tojson }}''')
+WEB_FRAMEWORKS = ("flask",)
+EMULATOR_PORT = 8081
+MAX_SCOPE_LENGTH = 1000  # the PIM's limit on the raw scope string
+
+SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+PACKAGE = re.compile(r"^[a-z][a-z0-9_]*$")
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+SECRET = re.compile(r"^[\x21-\x7e]*$")  # printable ASCII, no spaces: it is written into .env as is
+# Names the generated project imports or ships beside the App: a package called so would shadow them.
+TAKEN_NAMES = {
+    "pim_emulator", "scripts", "tests", "flask", "werkzeug", "jinja2", "sqlalchemy", "requests",
+    "urllib3", "dotenv", "jwt", "cryptography", "playwright", "pytest", "ruff", "gunicorn", "psycopg",
+}
+
+
+def check_project_name(value: str) -> str | None:
+    if not value.strip():
+        return "must not be empty"
+    if not value.isprintable():
+        return "must be one line of printable characters (no newline or tab)"
+    if len(value) > 60:
+        return "must be at most 60 characters"
+    return None
+
+
+def check_project_slug(value: str) -> str | None:
+    if not SLUG.match(value) or len(value) > 64:
+        return (
+            f"{value!r} is not a valid folder name: use lowercase letters, digits and single dashes, "
+            "starting with a letter, at most 64 characters"
+        )
+    return None
+
+
+def check_package_name(value: str) -> str | None:
+    if not PACKAGE.match(value) or not value.isidentifier() or keyword.iskeyword(value):
+        return (
+            f"{value!r} is not a valid Python package name: use lowercase letters, digits and underscores, "
+            "starting with a letter"
+        )
+    if value in TAKEN_NAMES or value in sys.stdlib_module_names:
+        return f"{value!r} would shadow a module the App needs; choose another name"
+    return None
+
+
+def check_client_id(value: str) -> str | None:
+    if value and not UUID.match(value):
+        return f"{value!r} is not a UUID; leave it empty or paste the client ID from the PIM's Create an App form"
+    return None
+
+
+def check_client_secret(value: str) -> str | None:
+    if not SECRET.match(value) or len(value) > 255:
+        return "must be printable characters without spaces, at most 255; leave it empty to fill .env later"
+    return None
+
+
+def check_scopes(value: str) -> str | None:
+    scopes = value.split()
+    if not scopes:
+        return f"must name at least one scope, from: {' '.join(KNOWN_SCOPES)}"
+    unknown = [scope for scope in scopes if scope not in KNOWN_SCOPES]
+    if unknown:
+        return f"unknown scope(s) {' '.join(unknown)}; allowed: {' '.join(KNOWN_SCOPES)}"
+    duplicated = sorted({scope for scope in scopes if scopes.count(scope) > 1})
+    if duplicated:
+        return f"scope(s) listed twice: {' '.join(duplicated)}"
+    if len(" ".join(scopes)) > MAX_SCOPE_LENGTH:
+        return f"the scope string must be at most {MAX_SCOPE_LENGTH} characters (the PIM's limit)"
+    return None
+
+
+def check_web_framework(value: str) -> str | None:
+    if value not in WEB_FRAMEWORKS:
+        return f"{value!r} is not offered; choose one of: {', '.join(WEB_FRAMEWORKS)}"
+    return None
+
+
+def check_port(value: str) -> str | None:
+    if not str(value).isdigit() or not 1024 <= int(value) <= 65535:
+        return f"{value!r} is not a port number from 1024 to 65535"
+    if int(value) == EMULATOR_PORT:
+        return f"{EMULATOR_PORT} is the local PIM emulator's port; choose another"
+    return None
+
+
+CHECKS = {
+    "project_name": check_project_name,
+    "project_slug": check_project_slug,
+    "package_name": check_package_name,
+    "akeneo_client_id": check_client_id,
+    "akeneo_client_secret": check_client_secret,
+    "akeneo_scopes": check_scopes,
+    "web_framework": check_web_framework,
+    "port": check_port,
+}
+
+
+def main() -> int:
+    for field, check in CHECKS.items():
+        problem = check(ANSWERS[field])
+        if problem:
+            print(f"ERROR: {field}: {problem}", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

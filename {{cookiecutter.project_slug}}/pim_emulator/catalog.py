@@ -1,0 +1,190 @@
+"""A deterministic demo catalog: the same products on every run, built on demand by index.
+
+Only the sort orders are computed (once, lazily); product bodies are made per request, so a
+catalog of 100,000 products costs a few lists of strings, not 100,000 dictionaries.
+"""
+
+import bisect
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+# Fixed namespace: product uuids are uuid5(namespace, identifier), stable across runs.
+PRODUCT_NAMESPACE = uuid.UUID("7d3c8f0e-5b1a-4c2e-9f6d-2a1b3c4d5e6f")
+LABEL_ATTRIBUTE = "name"
+_EPOCH = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Family:
+    code: str
+    prefix: str
+    noun_en: str
+    noun_fr: str
+    category: str
+    base_price: int
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family("shoes", "SHOE", "trail shoes", "Chaussures de trail", "footwear", 89),
+    Family("tshirts", "TSHIRT", "organic cotton T-shirt", "T-shirt en coton bio", "apparel", 25),
+    Family("mugs", "MUG", "ceramic mug", "Mug en céramique", "kitchen", 12),
+    Family("headphones", "AUDIO", "wireless headphones", "Casque sans fil", "audio", 129),
+    Family("backpacks", "BAG", "hiking backpack", "Sac à dos de randonnée", "outdoor", 69),
+    Family("water_bottles", "BOTTLE", "insulated bottle", "Gourde isotherme", "outdoor", 19),
+)
+MODELS = ("Alpine", "Breeze", "Cobalt", "Dune", "Ember", "Fjord", "Glacier", "Harbor", "Iris")
+COLORS = (
+    ("black", "noir"),
+    ("white", "blanc"),
+    ("blue", "bleu"),
+    ("red", "rouge"),
+    ("green", "vert"),
+    ("grey", "gris"),
+    ("yellow", "jaune"),
+)
+
+
+@dataclass(frozen=True)
+class SortedKeys:
+    """Product keys in API order, with the product index at the same position."""
+
+    keys: list[str]
+    indexes: list[int]
+
+    def position_after(self, key: str) -> int:
+        """Position of the first product whose key sorts after `key` (search_after cursor)."""
+        return bisect.bisect_right(self.keys, key)
+
+
+class Catalog:
+    def __init__(self, product_count: int) -> None:
+        self.product_count = product_count
+        self._lock = threading.Lock()
+        self._uuids: list[str] | None = None
+        self._uuid_index: dict[str, int] | None = None
+        self._by_uuid: SortedKeys | None = None
+        self._by_identifier: SortedKeys | None = None
+
+    # --- keys -----------------------------------------------------------------------------
+
+    @staticmethod
+    def family_of(index: int) -> Family:
+        return FAMILIES[index % len(FAMILIES)]
+
+    def identifier(self, index: int) -> str:
+        return f"{self.family_of(index).prefix}-{index + 1:06d}"
+
+    def uuid(self, index: int) -> str:
+        return self._uuid_list()[index]
+
+    def index_of_identifier(self, identifier: str) -> int | None:
+        # Identifiers encode their index ("MUG-000003" is index 2), so no lookup table is needed.
+        _, _, number = identifier.rpartition("-")
+        if not number.isdigit():
+            return None
+        index = int(number) - 1
+        if 0 <= index < self.product_count and self.identifier(index) == identifier:
+            return index
+        return None
+
+    def index_of_uuid(self, product_uuid: str) -> int | None:
+        with self._lock:
+            if self._uuid_index is None:
+                self._uuid_index = {value: i for i, value in enumerate(self._uuid_list_locked())}
+            return self._uuid_index.get(product_uuid.lower())
+
+    def sorted_by_uuid(self) -> SortedKeys:
+        with self._lock:
+            if self._by_uuid is None:
+                uuids = self._uuid_list_locked()
+                order = sorted(range(self.product_count), key=uuids.__getitem__)
+                self._by_uuid = SortedKeys([uuids[i] for i in order], order)
+            return self._by_uuid
+
+    def sorted_by_identifier(self) -> SortedKeys:
+        with self._lock:
+            if self._by_identifier is None:
+                order = sorted(range(self.product_count), key=self.identifier)
+                self._by_identifier = SortedKeys([self.identifier(i) for i in order], order)
+            return self._by_identifier
+
+    def _uuid_list(self) -> list[str]:
+        with self._lock:
+            return self._uuid_list_locked()
+
+    def _uuid_list_locked(self) -> list[str]:
+        if self._uuids is None:
+            self._uuids = [
+                str(uuid.uuid5(PRODUCT_NAMESPACE, self.identifier(i)))
+                for i in range(self.product_count)
+            ]
+        return self._uuids
+
+    # --- products -------------------------------------------------------------------------
+
+    def product(self, index: int) -> dict[str, Any]:
+        """The product in Akeneo's REST format (with `uuid`; the legacy endpoint drops it)."""
+        family = self.family_of(index)
+        serial = index // len(FAMILIES)
+        model = MODELS[serial % len(MODELS)]
+        color_en, color_fr = COLORS[(serial // len(MODELS)) % len(COLORS)]
+        created = _EPOCH + timedelta(minutes=37 * index)
+        updated = created + timedelta(days=(index * 7) % 60, hours=index % 9)
+        price = family.base_price + (serial % 5) * 5
+        categories = [family.category]
+        if index % 5 == 0:
+            categories.append("new_arrivals")
+        return {
+            "uuid": self.uuid(index),
+            "identifier": self.identifier(index),
+            "enabled": index % 13 != 12,
+            "family": family.code,
+            "categories": categories,
+            "groups": [],
+            "parent": None,
+            "values": {
+                "name": [
+                    _localized("en_US", None, f"{model} {family.noun_en} ({color_en})"),
+                    _localized("fr_FR", None, f"{family.noun_fr} {model} ({color_fr})"),
+                ],
+                "description": [
+                    _localized(
+                        "en_US",
+                        "ecommerce",
+                        f"The {model} {family.noun_en} in {color_en}. Demo product #{index + 1}.",
+                    ),
+                    _localized(
+                        "fr_FR",
+                        "ecommerce",
+                        f"{family.noun_fr} {model}, coloris {color_fr}. "
+                        f"Produit de démonstration n° {index + 1}.",
+                    ),
+                ],
+                "color": [_localized(None, None, color_en)],
+                "price": [
+                    _localized(
+                        None,
+                        None,
+                        [
+                            {"amount": f"{price}.99", "currency": "EUR"},
+                            {"amount": f"{price + 4}.99", "currency": "USD"},
+                        ],
+                    ),
+                ],
+            },
+            "created": _iso(created),
+            "updated": _iso(updated),
+            "associations": {},
+            "quantified_associations": {},
+        }
+
+
+def _localized(locale: str | None, scope: str | None, data: Any) -> dict[str, Any]:
+    return {"locale": locale, "scope": scope, "data": data}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")

@@ -1,0 +1,28 @@
+"""`python -m <package>`: run the App on the development server (make run, make dev)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from .settings import SettingsError, load_settings
+from .token_store import UnsupportedDatabase
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+        from .web import create_app
+
+        app = create_app(settings)
+    except (SettingsError, UnsupportedDatabase) as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    host = os.environ.get("HOST", "127.0.0.1")
+    print(f"App on {settings.app_url} (listening on {host}:{settings.port})", flush=True)
+    app.run(host=host, port=settings.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

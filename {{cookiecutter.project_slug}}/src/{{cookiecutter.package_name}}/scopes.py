@@ -1,0 +1,21 @@
+"""The scopes an Akeneo PIM knows: the PIM silently drops any other, so a typo would go unnoticed."""
+
+KNOWN_SCOPES = frozenset(
+    {
+{%- for scope in cookiecutter._known_scopes %}
+        "{{ scope }}",
+{%- endfor %}
+    }
+)
+# Without one of these, the product API answers 403.
+PRODUCT_READ_SCOPES = frozenset({"read_products", "write_products", "delete_products"})
+MAX_SCOPE_STRING_LENGTH = 1000  # the PIM rejects a longer scope string
+
+
+def parse_scopes(text: str) -> tuple[str, ...]:
+    """Split a space-separated scope string, keeping order and dropping repeats."""
+    return tuple(dict.fromkeys(text.split()))
+
+
+def unknown_scopes(scopes: tuple[str, ...]) -> list[str]:
+    return [scope for scope in scopes if scope not in KNOWN_SCOPES]

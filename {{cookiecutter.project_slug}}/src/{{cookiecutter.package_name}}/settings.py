@@ -1,0 +1,135 @@
+"""Settings from environment variables, with `.env` as a fallback for local development.
+
+Real environment variables win over `.env`, so a deployment never depends on a file left on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+from .scopes import MAX_SCOPE_STRING_LENGTH, parse_scopes, unknown_scopes
+
+# The scopes answered at bake time; AKENEO_SCOPES overrides them.
+DEFAULT_SCOPES = (
+{%- for scope in cookiecutter.akeneo_scopes.split() %}
+    "{{ scope }}",
+{%- endfor %}
+)
+DEFAULT_PORT = {{ cookiecutter.port }}
+DEFAULT_ALLOWED_PIM_HOSTS = "*.cloud.akeneo.com,localhost,127.0.0.1"
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    client_id: str
+    client_secret: str = field(repr=False)
+    scopes: tuple[str, ...]
+    app_url: str
+    secret_key: str = field(repr=False)
+    database_url: str
+    allowed_pim_hosts: tuple[str, ...]
+    port: int
+
+    @property
+    def is_local(self) -> bool:
+        """True when the App runs on this machine only: development rules apply."""
+        return (urlsplit(self.app_url).hostname or "") in LOCAL_HOSTS
+
+    @property
+    def uses_https(self) -> bool:
+        return self.app_url.startswith("https://")
+
+    @property
+    def scope_string(self) -> str:
+        return " ".join(self.scopes)
+
+
+def read_environment(dotenv_path: Path | str | None = ".env") -> dict[str, str]:
+    """`.env` values overlaid by the real environment."""
+    values: dict[str, str] = {}
+    if dotenv_path is not None and Path(dotenv_path).is_file():
+        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    values.update(os.environ)
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = dict(read_environment() if environ is None else environ)
+
+    def get(name: str, default: str = "") -> str:
+        return (env.get(name) or default).strip()
+
+    client_id = get("AKENEO_CLIENT_ID")
+    if not client_id:
+        raise SettingsError(
+            "AKENEO_CLIENT_ID is not set: paste the client ID from the PIM's Create an App form"
+        )
+    client_secret = get("AKENEO_CLIENT_SECRET")
+    if not client_secret:
+        raise SettingsError(
+            "AKENEO_CLIENT_SECRET is not set: paste the secret from the PIM's Create an App form"
+        )
+
+    scopes = parse_scopes(get("AKENEO_SCOPES", " ".join(DEFAULT_SCOPES)))
+    if not scopes:
+        raise SettingsError("AKENEO_SCOPES is empty: list the scopes the App needs, space-separated")
+    if unknown := unknown_scopes(scopes):
+        raise SettingsError(f"AKENEO_SCOPES: unknown scope(s) {' '.join(unknown)} (the PIM would drop them)")
+    if len(" ".join(scopes)) > MAX_SCOPE_STRING_LENGTH:
+        raise SettingsError(f"AKENEO_SCOPES is longer than the PIM's {MAX_SCOPE_STRING_LENGTH} characters")
+
+    port_text = get("PORT", str(DEFAULT_PORT))
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise SettingsError(f"PORT must be a number from 1 to 65535, not {port_text!r}")
+    port = int(port_text)
+
+    app_url = get("APP_URL", f"http://localhost:{port}").rstrip("/")
+    parts = urlsplit(app_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(
+            f"APP_URL must be an http(s) URL such as https://my-app.example.com, not {app_url!r}"
+        )
+
+    allowed = tuple(
+        pattern.strip().lower()
+        for pattern in get("ALLOWED_PIM_HOSTS", DEFAULT_ALLOWED_PIM_HOSTS).split(",")
+        if pattern.strip()
+    )
+    if not allowed:
+        raise SettingsError("ALLOWED_PIM_HOSTS is empty: no PIM could connect")
+
+    settings = Settings(
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes,
+        app_url=app_url,
+        secret_key=get("SECRET_KEY"),
+        database_url=get("DATABASE_URL") or default_database_url(),
+        allowed_pim_hosts=allowed,
+        port=port,
+    )
+    if not settings.secret_key:
+        if not settings.is_local:
+            raise SettingsError(
+                "SECRET_KEY must be set when APP_URL is not localhost (it signs the sessions)"
+            )
+        # Development only: sessions then last as long as the process.
+        settings = replace(settings, secret_key=secrets.token_urlsafe(48))
+    return settings
+
+
+def default_database_url() -> str:
+    """A SQLite file in the project's instance folder (the working directory's `instance/`)."""
+    return f"sqlite:///{Path.cwd() / 'instance' / '{{ cookiecutter.package_name }}.sqlite3'}"

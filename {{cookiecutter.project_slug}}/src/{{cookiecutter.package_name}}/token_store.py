@@ -1,0 +1,187 @@
+"""Where the App keeps one access token per connected PIM.
+
+`TokenStore` is the interface the rest of the App uses; `SqlTokenStore` implements it with SQLAlchemy, so
+`DATABASE_URL` alone picks SQLite (one instance) or PostgreSQL (several workers or instances).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import DateTime, Integer, String, Text, case, create_engine, delete, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A PIM the App is (or was) connected to."""
+
+    pim_url: str
+    access_token: str = field(repr=False)
+    scopes: tuple[str, ...]
+    connected_at: datetime
+    updated_at: datetime
+    disconnected_at: datetime | None = None
+
+    @property
+    def is_connected(self) -> bool:
+        return self.disconnected_at is None
+
+
+class TokenStore(Protocol):
+    def save(self, pim_url: str, access_token: str, scopes: tuple[str, ...]) -> Connection:
+        """Store the newest token for this PIM: the PIM rotates tokens, so only the latest works."""
+        ...
+
+    def get(self, pim_url: str) -> Connection | None: ...
+
+    def all(self) -> list[Connection]: ...
+
+    def mark_disconnected(self, pim_url: str) -> None:
+        """The PIM said the App was disconnected; the row stays until a reconnection replaces the token."""
+        ...
+
+    def delete(self, pim_url: str) -> bool: ...
+
+    def check(self) -> None:
+        """Raise if the store cannot be reached (used by /health)."""
+        ...
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _ConnectionRow(_Base):
+    __tablename__ = "pim_connections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pim_url: Mapped[str] = mapped_column(String(2048), unique=True, nullable=False)
+    access_token: Mapped[str] = mapped_column(Text, nullable=False)
+    scopes: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
+    connected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    disconnected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+_TABLE = _ConnectionRow.__table__
+# Each supported database has a native atomic upsert.
+_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+class UnsupportedDatabase(ValueError):
+    pass
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite gives naive datetimes back; everything stored here is UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _to_connection(row: Any) -> Connection:
+    return Connection(
+        pim_url=row.pim_url,
+        access_token=row.access_token,
+        scopes=tuple(row.scopes.split()),
+        connected_at=_utc(row.connected_at),
+        updated_at=_utc(row.updated_at),
+        disconnected_at=None if row.disconnected_at is None else _utc(row.disconnected_at),
+    )
+
+
+def create_store_engine(database_url: str) -> Engine:
+    try:
+        url = make_url(database_url)
+    except ArgumentError as error:
+        raise UnsupportedDatabase(f"DATABASE_URL is not a database URL: {error}") from error
+    backend = url.get_backend_name()
+    if backend not in _UPSERTS:
+        raise UnsupportedDatabase(
+            f"DATABASE_URL: {backend} is not supported; use sqlite:///path or postgresql+psycopg://…"
+        )
+    if backend == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    connect_args = {"timeout": 15} if backend == "sqlite" else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqlTokenStore:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = _now) -> None:
+        self._engine = engine
+        self._clock = clock
+        # Idempotent: creates the table on first start, leaves an existing one alone.
+        _Base.metadata.create_all(engine)
+
+    @classmethod
+    def from_url(cls, database_url: str) -> SqlTokenStore:
+        return cls(create_store_engine(database_url))
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def save(self, pim_url: str, access_token: str, scopes: tuple[str, ...]) -> Connection:
+        now = self._clock()
+        insert = _UPSERTS[self._engine.dialect.name](_TABLE).values(
+            pim_url=pim_url,
+            access_token=access_token,
+            scopes=" ".join(scopes),
+            connected_at=now,
+            updated_at=now,
+            disconnected_at=None,
+        )
+        # One atomic statement: two callbacks for the same PIM at once must not collide.
+        upsert = insert.on_conflict_do_update(
+            index_elements=[_TABLE.c.pim_url],
+            set_={
+                "access_token": insert.excluded.access_token,
+                "scopes": insert.excluded.scopes,
+                "updated_at": insert.excluded.updated_at,
+                "disconnected_at": None,
+                # A reconnection after a disconnection starts a new connection.
+                "connected_at": case(
+                    (_TABLE.c.disconnected_at.is_(None), _TABLE.c.connected_at),
+                    else_=insert.excluded.connected_at,
+                ),
+            },
+        ).returning(*_TABLE.c)
+        with Session(self._engine) as session, session.begin():
+            return _to_connection(session.execute(upsert).one())
+
+    def get(self, pim_url: str) -> Connection | None:
+        with Session(self._engine) as session:
+            row = session.scalar(select(_ConnectionRow).where(_ConnectionRow.pim_url == pim_url))
+            return None if row is None else _to_connection(row)
+
+    def all(self) -> list[Connection]:
+        with Session(self._engine) as session:
+            rows = session.scalars(select(_ConnectionRow).order_by(_ConnectionRow.pim_url))
+            return [_to_connection(row) for row in rows]
+
+    def mark_disconnected(self, pim_url: str) -> None:
+        with Session(self._engine) as session, session.begin():
+            session.execute(
+                update(_ConnectionRow)
+                .where(_ConnectionRow.pim_url == pim_url, _ConnectionRow.disconnected_at.is_(None))
+                .values(disconnected_at=self._clock())
+            )
+
+    def delete(self, pim_url: str) -> bool:
+        with Session(self._engine) as session, session.begin():
+            result = session.execute(delete(_ConnectionRow).where(_ConnectionRow.pim_url == pim_url))
+            return bool(result.rowcount)
+
+    def check(self) -> None:
+        with self._engine.connect() as connection:
+            connection.execute(text("SELECT 1"))

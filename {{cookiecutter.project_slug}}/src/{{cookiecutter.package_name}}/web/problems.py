@@ -1,0 +1,117 @@
+"""The page for each way an activation can fail, worded for the person who clicked Connect."""
+
+from __future__ import annotations
+
+from ..activation import StateProblem
+from ..oauth import ExchangeFailure
+from .pages import Problem, restart_action
+
+OPEN_FROM_PIM = "Open the App again from your PIM (Connect > App Store, or Connected Apps > Open app)."
+
+
+def invalid_pim_url(reason: str) -> Problem:
+    return Problem(
+        title="This PIM address cannot be used",
+        status=400,
+        paragraphs=[reason, OPEN_FROM_PIM],
+    )
+
+
+def state_problem(problem: StateProblem) -> Problem:
+    explanation = {
+        StateProblem.MISSING: "The PIM came back without the state the App sent it, so this answer cannot be "
+        "matched to a connection started here.",
+        StateProblem.UNKNOWN: "This answer does not match any connection started in this browser. It may "
+        "have been used already, started in another browser, or the App's address changed in between (a new "
+        "tunnel URL is a new site, without the App's cookie).",
+        StateProblem.EXPIRED: "The connection was started too long ago. Start it again.",
+    }[problem]
+    return Problem(
+        title="This connection attempt cannot be trusted",
+        status=400,
+        paragraphs=[explanation, OPEN_FROM_PIM],
+    )
+
+
+def missing_code(pim_url: str) -> Problem:
+    return Problem(
+        title="The PIM sent no authorization code",
+        status=400,
+        paragraphs=["The callback arrived without a code, so no token can be requested."],
+        actions=[restart_action(pim_url)],
+    )
+
+
+def pim_reported_error(pim_url: str, error: str, description: str) -> Problem:
+    return Problem(
+        title="The PIM did not authorize the App",
+        status=400,
+        paragraphs=[f"The PIM answered: {error}" + (f" ({description})" if description else "") + "."],
+        actions=[restart_action(pim_url)],
+    )
+
+
+def exchange_failed(failure: ExchangeFailure, detail: str, pim_url: str) -> Problem:
+    restart = [restart_action(pim_url)]
+    pages = {
+        ExchangeFailure.CODE_EXPIRED: Problem(
+            title="The authorization code expired",
+            status=400,
+            paragraphs=[
+                "An Akeneo authorization code lives 30 seconds, and this one was used too late.",
+                "Start the connection again; it only takes a few seconds.",
+            ],
+            actions=restart,
+        ),
+        ExchangeFailure.CODE_INVALID: Problem(
+            title="The authorization code is not valid",
+            status=400,
+            paragraphs=[
+                "The PIM does not know this code: codes work once only, so it was probably used already "
+                "(a page reloaded, or a link opened twice).",
+            ],
+            actions=restart,
+        ),
+        ExchangeFailure.INVALID_CLIENT: Problem(
+            title="The PIM refused the App's credentials",
+            status=502,
+            paragraphs=[
+                "The client ID or, most likely, the client secret is wrong: it may have been mistyped or "
+                "regenerated in the PIM.",
+                "Copy both again from the PIM (Connect > App Store > your App) into AKENEO_CLIENT_ID and "
+                "AKENEO_CLIENT_SECRET, restart the App, then start the connection again.",
+            ],
+            actions=restart,
+        ),
+        ExchangeFailure.REJECTED: Problem(
+            title="The PIM rejected the token request",
+            status=502,
+            paragraphs=[f"The PIM answered: {detail}."],
+            actions=restart,
+        ),
+        ExchangeFailure.PIM_ERROR: Problem(
+            title="The PIM failed to issue a token",
+            status=502,
+            paragraphs=[f"The PIM's answer was not a token ({detail}). Try again in a moment."],
+            actions=restart,
+        ),
+        ExchangeFailure.UNREACHABLE: Problem(
+            title="The PIM could not be reached",
+            status=504,
+            paragraphs=[
+                f"The App could not connect to {pim_url} to request its token. The PIM may be down, or not "
+                "reachable from the App's server.",
+            ],
+            actions=restart,
+        ),
+        ExchangeFailure.TIMEOUT: Problem(
+            title="The PIM took too long to answer",
+            status=504,
+            paragraphs=[
+                f"{pim_url} did not answer the token request in time. The code may have expired meanwhile, "
+                "so start again.",
+            ],
+            actions=restart,
+        ),
+    }
+    return pages[failure]
