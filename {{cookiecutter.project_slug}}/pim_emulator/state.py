@@ -7,7 +7,7 @@ import hmac
 import threading
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pim_emulator import scopes
@@ -414,9 +414,7 @@ class PimState:
             faults = self._data.faults
             if faults.rate_limit_count <= 0:
                 return None
-            self._data.faults = faults.updated(
-                {"rate_limit": {"count": faults.rate_limit_count - 1, "retry_after": faults.retry_after}}
-            )
+            self._data.faults = replace(faults, rate_limit_count=faults.rate_limit_count - 1)
             return faults.retry_after
 
     # --- views of the state ----------------------------------------------------------------

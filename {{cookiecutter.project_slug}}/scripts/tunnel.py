@@ -221,8 +221,7 @@ def announce(url: str, port: int, env_path: Path) -> None:
     if env_url and env_url != url:
         warn(f"WARNING: APP_URL={env_url} is set in your environment and wins over .env: unset it.")
     print(
-        "ngrok's free plan shows a warning page on the first visit from a browser:"
-        ' click "Visit Site" once.'
+        'ngrok\'s free plan shows a warning page on the first visit from a browser: click "Visit Site" once.'
     )
     print(f"The App must be listening on port {port} (make run in another terminal).")
 

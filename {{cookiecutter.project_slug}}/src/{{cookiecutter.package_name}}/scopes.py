@@ -9,7 +9,6 @@ KNOWN_SCOPES = frozenset(
 )
 # Without one of these, the product API answers 403.
 PRODUCT_READ_SCOPES = frozenset({"read_products", "write_products", "delete_products"})
-MAX_SCOPE_STRING_LENGTH = 1000  # the PIM rejects a longer scope string
 
 
 def parse_scopes(text: str) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from .scopes import MAX_SCOPE_STRING_LENGTH, parse_scopes, unknown_scopes
+from .scopes import parse_scopes, unknown_scopes
 
 # The scopes answered at bake time; AKENEO_SCOPES overrides them.
 DEFAULT_SCOPES = (
@@ -87,8 +87,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError("AKENEO_SCOPES is empty: list the scopes the App needs, space-separated")
     if unknown := unknown_scopes(scopes):
         raise SettingsError(f"AKENEO_SCOPES: unknown scope(s) {' '.join(unknown)} (the PIM would drop them)")
-    if len(" ".join(scopes)) > MAX_SCOPE_STRING_LENGTH:
-        raise SettingsError(f"AKENEO_SCOPES is longer than the PIM's {MAX_SCOPE_STRING_LENGTH} characters")
 
     port_text = get("PORT", str(DEFAULT_PORT))
     if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:

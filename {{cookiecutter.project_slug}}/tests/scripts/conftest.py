@@ -179,43 +179,54 @@ def base_env():
     return env
 
 
-@pytest.fixture
-def fake_ngrok(tmp_path, base_env, reaper):
-    """A folder holding the stand-in ``ngrok``, and the environment that puts it first on PATH.
+class FakeNgrok:
+    """The stand-in ``ngrok`` in its own folder, and the environment that puts it first on PATH.
 
     The agent API goes to a free port so that a real ngrok running on this machine is never touched.
     """
 
-    class FakeNgrok:
-        bin_dir = tmp_path / "bin"
-        program = bin_dir / "ngrok"
-        pidfile = tmp_path / "ngrok.pids"
-        api_port = free_port()
-        api_url = f"http://127.0.0.1:{api_port}"
-        env = {
+    def __init__(self, folder, base_env):
+        self.bin_dir = folder / "bin"
+        self.program = self.bin_dir / "ngrok"
+        self.pidfile = folder / "ngrok.pids"
+        self.api_url = f"http://127.0.0.1:{free_port()}"
+        self.env = {
             **base_env,
-            "PATH": f"{tmp_path / 'bin'}{os.pathsep}{base_env.get('PATH', '')}",
-            "NGROK_API_URL": f"http://127.0.0.1:{api_port}",
-            "FAKE_NGROK_API_PORT": str(api_port),
-            "FAKE_NGROK_PIDFILE": str(tmp_path / "ngrok.pids"),
+            "PATH": f"{self.bin_dir}{os.pathsep}{base_env.get('PATH', '')}",
+            "NGROK_API_URL": self.api_url,
+            "FAKE_NGROK_API_PORT": self.api_url.rpartition(":")[2],
+            "FAKE_NGROK_PIDFILE": str(self.pidfile),
         }
+        self.bin_dir.mkdir()
+        source = (Path(__file__).parent / "fake_ngrok.py").read_text()
+        self.program.write_text(f"#!{sys.executable}\n{source}")
+        self.program.chmod(0o755)
 
-        def pids(self):
-            return [int(line) for line in self.pidfile.read_text().split()] if self.pidfile.exists() else []
+    def pids(self):
+        """The pids of every stand-in started so far, in order."""
+        return [int(line) for line in self.pidfile.read_text().split()] if self.pidfile.exists() else []
 
-    fake = FakeNgrok()
-    fake.bin_dir.mkdir()
-    source = (Path(__file__).parent / "fake_ngrok.py").read_text()
-    fake.program.write_text(f"#!{sys.executable}\n{source}")
-    fake.program.chmod(0o755)
+
+@pytest.fixture
+def fake_ngrok(tmp_path, base_env, reaper):
+    fake = FakeNgrok(tmp_path, base_env)
     reaper[1].append(fake.pidfile)
     return fake
 
 
-@pytest.fixture(scope="session")
-def tunnel_module():
-    """scripts/tunnel.py imported by path (the scripts folder is not a package)."""
-    spec = importlib.util.spec_from_file_location("tunnel_script", SCRIPTS / "tunnel.py")
+def load_script(name):
+    """scripts/NAME.py imported by path (the scripts folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"{name}_script", SCRIPTS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def tunnel_module():
+    return load_script("tunnel")
+
+
+@pytest.fixture(scope="session")
+def dev_module():
+    return load_script("dev")

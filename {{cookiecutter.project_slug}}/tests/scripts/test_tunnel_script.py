@@ -24,9 +24,7 @@ def project(tmp_path):
 @pytest.fixture
 def run_tunnel(spawn, project, fake_ngrok):
     def run(env=None, **settings):
-        return spawn(
-            [sys.executable, TUNNEL], project, {**(env or fake_ngrok.env), **settings}
-        )
+        return spawn([sys.executable, TUNNEL], project, {**(env or fake_ngrok.env), **settings})
 
     return run
 
@@ -62,7 +60,7 @@ def test_starts_the_agent_and_prints_both_urls(run_tunnel, stop_cleanly):
 
     assert f"Public URL: {url}" in script.out
     assert f"Callback URL: {url}/callback" in script.out
-    assert "Connect > App Store > \"Create an App\"" in script.out
+    assert 'Connect > App Store > "Create an App"' in script.out
     assert script.out.count("Visit Site") == 1
     stop_cleanly(script)
 
@@ -82,12 +80,7 @@ def test_writes_app_url_to_dotenv_keeping_other_lines(project, run_tunnel, stop_
     script.wait_for(RUNNING)
 
     assert env_file.read_text() == (
-        "# Credentials from the PIM\n"
-        "AKENEO_CLIENT_ID=abc\n"
-        f"APP_URL={url}\n"
-        "\n"
-        "# Local port\n"
-        "PORT=8000\n"
+        f"# Credentials from the PIM\nAKENEO_CLIENT_ID=abc\nAPP_URL={url}\n\n# Local port\nPORT=8000\n"
     )
     stop_cleanly(script)
 
@@ -171,12 +164,12 @@ def test_warns_when_the_url_changed_since_last_run(project, run_tunnel, stop_cle
     script = run_tunnel()
     url = script.wait_for(rf"Public URL: ({URL})")[1]
     script.wait_for(RUNNING)
+    stop_cleanly(script)
 
     assert "WARNING: the public URL changed (it was https://old-tunnel.ngrok-free.app)" in script.err
     assert f"Activate URL to {url}/activate" in script.err
     assert f"Callback URL to {url}/callback" in script.err
     assert "restart the App" in script.err
-    stop_cleanly(script)
 
 
 def test_first_run_from_a_localhost_app_url_does_not_warn(project, run_tunnel, stop_cleanly):
@@ -184,9 +177,9 @@ def test_first_run_from_a_localhost_app_url_does_not_warn(project, run_tunnel, s
 
     script = run_tunnel()
     script.wait_for(RUNNING)
+    stop_cleanly(script)
 
     assert "WARNING" not in script.output
-    stop_cleanly(script)
 
 
 def test_ctrl_c_stops_ngrok(run_tunnel, fake_ngrok, pid_gone):

@@ -1,0 +1,96 @@
+"""The pages a person clicks through: the App Store with the App's card, Connect/Open/Disconnect,
+and forms for the fault controls."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from pim_emulator import scopes
+from pim_emulator.catalog import FAMILIES
+from pim_emulator.faults import FaultError
+from pim_emulator.urls import add_query
+from pim_emulator.views.common import catalog, pim
+
+bp = Blueprint("app_store", __name__)
+
+
+@bp.get("/")
+def home() -> Response:
+    return redirect(url_for("app_store.app_store"))
+
+
+@bp.get("/connect/app-store")
+def app_store() -> str:
+    state = pim()
+    config = state.config
+    snapshot = state.snapshot()
+    connected_at = snapshot["connected_at"]
+    return render_template(
+        "app_store.html",
+        config=config,
+        app=snapshot,
+        # Connect and Open app use the same URL: the App cannot tell them apart (protocol §1).
+        activate_link=add_query(config.activate_url, {"pim_url": config.public_url}),
+        granted=[scopes.describe(code) for code in scopes.highest(snapshot["granted_scopes"])],
+        connected_since=_format_time(connected_at) if connected_at is not None else None,
+        faults=snapshot["faults"],
+        product_count=catalog().product_count,
+        family_count=len(FAMILIES),
+    )
+
+
+@bp.post("/connect/app-store/disconnect")
+def disconnect() -> Response:
+    if pim().disconnect():
+        flash("The App is disconnected: its tokens are revoked and its consent is forgotten.")
+    return redirect(url_for("app_store.app_store"), 303)
+
+
+@bp.post("/connect/app-store/faults")
+def faults() -> Response:
+    try:
+        changes = _fault_changes(request.form.to_dict())
+        pim().update_faults(changes)
+    except FaultError as error:
+        flash(f"Faults not changed: {error}.", "error")
+    else:
+        flash("Faults updated.")
+    return redirect(url_for("app_store.app_store", _anchor="faults"), 303)
+
+
+@bp.post("/connect/app-store/reset")
+def reset() -> Response:
+    pim().reset()
+    flash("The emulator is reset: no connection, no tokens, no faults.")
+    return redirect(url_for("app_store.app_store"), 303)
+
+
+def _fault_changes(form: dict[str, str]) -> dict[str, Any]:
+    if form.get("action") == "clear":
+        return {"rate_limit": None, "token_endpoint": None, "latency_ms": 0}
+    mode = form.get("token_endpoint") or None
+    return {
+        "rate_limit": {
+            "count": _form_number(form, "rate_limit_count", 0),
+            "retry_after": _form_number(form, "retry_after", 1),
+        },
+        "token_endpoint": mode,
+        "hang_seconds": _form_number(form, "hang_seconds", 20),
+        "latency_ms": _form_number(form, "latency_ms", 0),
+    }
+
+
+def _form_number(form: dict[str, str], name: str, default: int) -> int | float:
+    raw = form.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        number = float(raw)
+    except ValueError:
+        raise FaultError(f"{name} must be a number") from None
+    return int(number) if number.is_integer() else number
+
+
+def _format_time(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -1,0 +1,51 @@
+"""The emulator's own JSON control API under /_emulator/, for tests and scripts (not part of a PIM)."""
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from pim_emulator.faults import FaultError
+from pim_emulator.views.common import pim
+
+bp = Blueprint("control", __name__, url_prefix="/_emulator")
+
+
+@bp.get("/state")
+def state() -> Response:
+    return jsonify(pim().snapshot())
+
+
+@bp.get("/faults")
+def get_faults() -> Response:
+    return jsonify(pim().faults.to_json())
+
+
+@bp.post("/faults")
+def set_faults() -> Response:
+    """Partial update: keys left out keep their value, null clears a fault."""
+    body: Any = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _bad_request('send a JSON object, e.g. {"rate_limit": {"count": 2, "retry_after": 1}}')
+    try:
+        faults = pim().update_faults(body)
+    except FaultError as error:
+        return _bad_request(str(error))
+    return jsonify(faults.to_json())
+
+
+@bp.post("/disconnect")
+def disconnect() -> Response:
+    pim().disconnect()
+    return jsonify(pim().snapshot())
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    pim().reset()
+    return jsonify(pim().snapshot())
+
+
+def _bad_request(message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = 400
+    return response

@@ -1,0 +1,93 @@
+"""Settings: environment variables first, `.env` second, and a clear error for each bad value."""
+
+import pytest
+
+from {{ cookiecutter.package_name }}.settings import SettingsError, load_settings, read_environment
+
+VALID = {
+    "AKENEO_CLIENT_ID": "8f0e1cbb-5b23-4c4e-9a41-2f5c2b9d7e10",
+    "AKENEO_CLIENT_SECRET": "secret",
+}
+
+
+def settings_from(**env):
+    return load_settings({**VALID, **env})
+
+
+def test_defaults_suit_local_development():
+    settings = settings_from()
+    assert settings.port == {{ cookiecutter.port }}
+    assert settings.app_url == "http://localhost:{{ cookiecutter.port }}"
+    assert settings.is_local
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.database_url.endswith("/instance/{{ cookiecutter.package_name }}.sqlite3")
+
+
+def test_the_default_scopes_are_the_ones_chosen_at_bake_time():
+    assert settings_from().scope_string == "{{ cookiecutter.akeneo_scopes.split() | join(' ') }}"
+
+
+def test_scopes_are_read_space_separated_without_repeats():
+    assert settings_from(AKENEO_SCOPES="read_products  openid read_products").scopes == (
+        "read_products",
+        "openid",
+    )
+
+
+def test_an_unknown_scope_is_refused_by_name():
+    with pytest.raises(SettingsError, match="AKENEO_SCOPES: unknown scope.*read_prodcts"):
+        settings_from(AKENEO_SCOPES="read_prodcts")
+
+
+@pytest.mark.parametrize("name", ["AKENEO_CLIENT_ID", "AKENEO_CLIENT_SECRET"])
+def test_missing_credentials_are_refused_by_name(name):
+    with pytest.raises(SettingsError, match=name):
+        settings_from(**{name: ""})
+
+
+@pytest.mark.parametrize("port", ["0", "http", "70000"])
+def test_a_bad_port_is_refused(port):
+    with pytest.raises(SettingsError, match="PORT"):
+        settings_from(PORT=port)
+
+
+def test_a_bad_app_url_is_refused():
+    with pytest.raises(SettingsError, match="APP_URL"):
+        settings_from(APP_URL="my-app.example.com")
+
+
+def test_the_app_url_loses_its_trailing_slash():
+    settings = settings_from(APP_URL="https://app.example.com/", SECRET_KEY="k")
+    assert settings.app_url == "https://app.example.com"
+
+
+def test_secret_key_is_required_when_the_app_is_public():
+    with pytest.raises(SettingsError, match="SECRET_KEY"):
+        settings_from(APP_URL="https://app.example.com")
+
+
+def test_a_local_app_gets_a_random_secret_key_when_none_is_set():
+    assert len(settings_from(SECRET_KEY="").secret_key) >= 32
+
+
+def test_allowed_pim_hosts_is_a_comma_separated_list():
+    settings = settings_from(ALLOWED_PIM_HOSTS=" pim.example.com , *.Cloud.Akeneo.com ,")
+    assert settings.allowed_pim_hosts == ("pim.example.com", "*.cloud.akeneo.com")
+
+
+def test_https_is_detected_from_the_app_url():
+    assert settings_from(APP_URL="https://app.example.com", SECRET_KEY="k").uses_https
+
+
+def test_the_secret_is_not_in_the_settings_repr():
+    settings = settings_from(SECRET_KEY="very-secret-key")
+    assert "secret" not in repr(settings).replace("client_secret", "").replace("secret_key", "")
+
+
+def test_real_environment_variables_win_over_dotenv(tmp_path, monkeypatch):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("PORT=9001\nAPP_URL=http://localhost:9001\n")
+    monkeypatch.setenv("PORT", "9002")
+    values = read_environment(dotenv)
+    assert values["PORT"] == "9002"
+    assert values["APP_URL"] == "http://localhost:9001"

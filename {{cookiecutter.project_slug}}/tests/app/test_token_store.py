@@ -1,0 +1,166 @@
+"""The token store, against every backend at hand: a real SQLite file, and PostgreSQL when configured.
+
+Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the PostgreSQL
+half; REQUIRE_POSTGRES=1 turns its absence into a failure, so CI cannot skip it silently.
+"""
+
+import os
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from {{ cookiecutter.package_name }}.token_store import SqlTokenStore, UnsupportedDatabase, create_store_engine
+
+PIM = "https://acme.cloud.akeneo.com"
+OTHER_PIM = "https://other.cloud.akeneo.com"
+
+
+class SteppingClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock():
+    return SteppingClock()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path, clock):
+    if request.param == "sqlite":
+        engine = create_store_engine(f"sqlite:///{tmp_path / 'tokens.sqlite3'}")
+        yield SqlTokenStore(engine, clock)
+        engine.dispose()
+        return
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+        pytest.skip("TEST_DATABASE_URL is not set")
+    # A schema of its own per test: runs never see each other's rows.
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    yield SqlTokenStore(engine, clock)
+    engine.dispose()
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def test_a_saved_token_is_read_back(store):
+    store.save(PIM, "token-1", ("read_products",))
+    connection = store.get(PIM)
+    assert connection.access_token == "token-1"
+    assert connection.scopes == ("read_products",)
+    assert connection.is_connected
+
+
+def test_an_unknown_pim_has_no_connection(store):
+    assert store.get(PIM) is None
+
+
+def test_timestamps_are_utc(store, clock):
+    connection = store.save(PIM, "token-1", ())
+    assert connection.connected_at == clock.now
+    assert connection.updated_at.tzinfo is not None
+
+
+def test_reconnecting_replaces_the_token_and_scopes(store, clock):
+    store.save(PIM, "token-1", ("read_products",))
+    clock.advance(minutes=5)
+    store.save(PIM, "token-2", ("read_products", "write_products"))
+    connection = store.get(PIM)
+    assert connection.access_token == "token-2"
+    assert connection.scopes == ("read_products", "write_products")
+
+
+def test_reconnecting_keeps_connected_at_and_moves_updated_at(store, clock):
+    first = store.save(PIM, "token-1", ())
+    clock.advance(minutes=5)
+    second = store.save(PIM, "token-2", ())
+    assert second.connected_at == first.connected_at
+    assert second.updated_at == first.updated_at + timedelta(minutes=5)
+
+
+def test_one_record_per_pim(store):
+    store.save(PIM, "token-1", ())
+    store.save(OTHER_PIM, "token-2", ())
+    store.save(PIM, "token-3", ())
+    assert [c.pim_url for c in store.all()] == [PIM, OTHER_PIM]
+    assert store.get(OTHER_PIM).access_token == "token-2"
+
+
+def test_a_disconnection_is_recorded(store, clock):
+    store.save(PIM, "token-1", ())
+    clock.advance(minutes=1)
+    store.mark_disconnected(PIM)
+    connection = store.get(PIM)
+    assert not connection.is_connected
+    assert connection.disconnected_at == clock.now
+
+
+def test_a_reconnection_after_a_disconnection_starts_a_new_connection(store, clock):
+    store.save(PIM, "token-1", ())
+    store.mark_disconnected(PIM)
+    clock.advance(hours=1)
+    connection = store.save(PIM, "token-2", ())
+    assert connection.is_connected
+    assert connection.connected_at == clock.now
+
+
+def test_a_deleted_connection_is_gone(store):
+    store.save(PIM, "token-1", ())
+    assert store.delete(PIM)
+    assert store.get(PIM) is None
+    assert not store.delete(PIM)
+
+
+def test_the_health_check_passes_on_a_reachable_store(store):
+    store.check()
+
+
+def test_concurrent_saves_for_one_pim_leave_one_record(store):
+    errors = []
+
+    def save(index: int) -> None:
+        try:
+            store.save(PIM, f"token-{index}", ())
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(store.all()) == 1
+
+
+def test_the_schema_creation_is_idempotent(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tokens.sqlite3'}"
+    SqlTokenStore.from_url(url).save(PIM, "token-1", ())
+    assert SqlTokenStore.from_url(url).get(PIM).access_token == "token-1"
+
+
+def test_the_sqlite_folder_is_created(tmp_path):
+    SqlTokenStore.from_url(f"sqlite:///{tmp_path / 'instance' / 'deep' / 'tokens.sqlite3'}")
+    assert (tmp_path / "instance" / "deep" / "tokens.sqlite3").exists()
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/db", "not a url"])
+def test_an_unsupported_database_url_is_refused_clearly(url):
+    with pytest.raises(UnsupportedDatabase, match="DATABASE_URL"):
+        create_store_engine(url)

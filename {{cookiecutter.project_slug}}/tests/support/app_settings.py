@@ -1,0 +1,24 @@
+"""Settings for the App's tests: valid values, overridable one field at a time."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from {{ cookiecutter.package_name }}.settings import Settings
+
+CLIENT_ID = "8f0e1cbb-5b23-4c4e-9a41-2f5c2b9d7e10"
+CLIENT_SECRET = "test-secret-Zk2f9Q"
+
+
+def make_settings(**overrides: object) -> Settings:
+    settings = Settings(
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        scopes=("read_products", "read_catalog_structure"),
+        app_url="http://localhost:8000",
+        secret_key="test-secret-key",
+        database_url="sqlite://",
+        allowed_pim_hosts=("*.cloud.akeneo.com", "localhost", "127.0.0.1"),
+        port=8000,
+    )
+    return replace(settings, **overrides)
