@@ -99,7 +99,7 @@ def check_web_framework(value: str) -> str | None:
 
 
 def check_port(value: str) -> str | None:
-    if not str(value).isdigit() or not 1024 <= int(value) <= 65535:
+    if not re.fullmatch(r"[1-9][0-9]*", str(value)) or not 1024 <= int(value) <= 65535:
         return f"{value!r} is not a port number from 1024 to 65535"
     if int(value) == EMULATOR_PORT:
         return f"{EMULATOR_PORT} is the local PIM emulator's port; choose another"

@@ -118,8 +118,7 @@ class Catalog:
     def _uuid_list_locked(self) -> list[str]:
         if self._uuids is None:
             self._uuids = [
-                str(uuid.uuid5(PRODUCT_NAMESPACE, self.identifier(i)))
-                for i in range(self.product_count)
+                str(uuid.uuid5(PRODUCT_NAMESPACE, self.identifier(i))) for i in range(self.product_count)
             ]
         return self._uuids
 

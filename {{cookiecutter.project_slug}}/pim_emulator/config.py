@@ -103,4 +103,3 @@ def _boolean(name: str, raw: str) -> bool:
     if lowered in _FALSE:
         return False
     raise ConfigError(f"{name} must be 1/true/yes or 0/false/no, got {raw!r}")
-

@@ -3,7 +3,9 @@
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-TOKEN_ENDPOINT_MODES = ("fail", "hang")
+FAIL = "fail"  # answer 500
+HANG = "hang"  # sleep hang_seconds, then answer
+TOKEN_ENDPOINT_MODES = (FAIL, HANG)
 MAX_HANG_SECONDS = 600.0
 MAX_LATENCY_MS = 60_000
 

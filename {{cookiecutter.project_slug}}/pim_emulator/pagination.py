@@ -127,9 +127,7 @@ def _offset_page(order: SortedKeys, listing: Listing, href: Callable[[dict[str, 
     return Page(indexes, links, current_page=listing.page, items_count=count)
 
 
-def _search_after_page(
-    order: SortedKeys, listing: Listing, href: Callable[[dict[str, str]], str]
-) -> Page:
+def _search_after_page(order: SortedKeys, listing: Listing, href: Callable[[dict[str, str]], str]) -> Page:
     start = order.position_after(listing.search_after) if listing.search_after else 0
     indexes = order.indexes[start : start + listing.limit]
 

@@ -28,10 +28,8 @@ RESPONSE_TYPE_MUST_BE_CODE = _ERROR_PREFIX + "constraint.response_type.must_be_c
 SCOPE_TOO_LONG = _ERROR_PREFIX + "constraint.scope.too_long"
 
 MSG_AUTH_REQUIRED = "Authentication is required"
-MSG_TOKEN_INVALID = "The access token provided is invalid."
-MSG_APP_DISCONNECTED = (
-    "The access token provided is invalid. Your app has been disconnected from that PIM."
-)
+MSG_UNKNOWN_BEARER = "The access token provided is invalid."
+MSG_APP_DISCONNECTED = "The access token provided is invalid. Your app has been disconnected from that PIM."
 
 
 # --- records -------------------------------------------------------------------------------
@@ -241,9 +239,7 @@ class PimState:
     def _approve_locked(self, pending: PendingAuthorization) -> str:
         app = self._data.app
         if app is None:
-            self._data.app = ConnectedApp(
-                scopes=pending.authorization_scopes, connected_at=self.clock()
-            )
+            self._data.app = ConnectedApp(scopes=pending.authorization_scopes, connected_at=self.clock())
         else:
             app.scopes = pending.authorization_scopes
             app.outdated_scopes = False
@@ -267,9 +263,7 @@ class PimState:
         key = (PIM_USER_ID, pending.client_id)
         consent = self._data.consents.get(key)
         if consent is None:
-            self._data.consents[key] = UserConsent(
-                str(uuid.uuid4()), pending.authentication_scopes
-            )
+            self._data.consents[key] = UserConsent(str(uuid.uuid4()), pending.authentication_scopes)
         else:
             consent.scopes = pending.authentication_scopes  # upsert keeps the sub
 
@@ -294,9 +288,9 @@ class PimState:
         with self._lock:
             # Same order as the PIM's validator; only the first violation is reported.
             known_client = client_id == self.config.client_id
-            if client_id and code_identifier and code_challenge:
-                if not known_client or not self._challenge_ok(code_identifier, code_challenge):
-                    return TokenError("invalid_client")
+            all_given = client_id and code_identifier and code_challenge
+            if all_given and not (known_client and self._challenge_ok(code_identifier, code_challenge)):
+                return TokenError("invalid_client")
             if not client_id:
                 return TokenError("invalid_request")
             if not known_client:
@@ -366,7 +360,7 @@ class PimState:
         with self._lock:
             token = self._data.tokens.get(value)
             if token is None:
-                return ApiDenied(401, MSG_TOKEN_INVALID)
+                return ApiDenied(401, MSG_UNKNOWN_BEARER)
             app = self._data.app
             if token.revoked or app is None:
                 return ApiDenied(401, MSG_APP_DISCONNECTED)

@@ -12,9 +12,7 @@ def php_urlencode(value: str) -> str:
 def build_query(params: Mapping[str, str | None]) -> str:
     # http_build_query skips null values, so an absent state is omitted while "" is kept.
     return "&".join(
-        f"{php_urlencode(key)}={php_urlencode(value)}"
-        for key, value in params.items()
-        if value is not None
+        f"{php_urlencode(key)}={php_urlencode(value)}" for key, value in params.items() if value is not None
     )
 
 

@@ -32,6 +32,7 @@ def create_app(config: EmulatorConfig, clock: Callable[[], float] | None = None)
     @app.context_processor
     def pim_user() -> dict[str, Any]:
         return {
+            "app_name": config.app_name,
             "user_name": f"{config.user_first_name} {config.user_last_name}",
             "user_email": config.user_email,
         }

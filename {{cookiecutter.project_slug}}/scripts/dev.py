@@ -7,6 +7,8 @@ blank lines ignored. Commands run through ``/bin/sh`` with the current environme
 starting with ``python`` runs with this script's interpreter, so the project's virtualenv is used.
 Ctrl-C stops them all. When one stops by itself, the others are stopped and its exit code is ours.
 
+POSIX only (Linux, macOS, WSL): processes are stopped by process group.
+
 Why not honcho or foreman: they give each process its own ``PORT`` (5000, 5100...), which overrides
 the ``PORT`` the App reads from ``.env``.
 """
@@ -83,7 +85,7 @@ def prefixes(names: list[str], color: bool) -> dict[str, str]:
     width = max(len(name) for name in names)
     result = {}
     for index, name in enumerate(names):
-        prefix = f"{name:<{width}} | "
+        prefix = name.ljust(width) + " | "
         if color:
             prefix = f"\033[{COLORS[index % len(COLORS)]}m{prefix}\033[0m"
         result[name] = prefix
@@ -198,6 +200,8 @@ def run(processes: list[Process], output: Output) -> int:
             ended = next((p for p in processes if p.popen and p.popen.poll() is not None), None)
             if ended is not None and ended.popen is not None:
                 code = ended.popen.returncode
+                if ended.reader is not None:
+                    ended.reader.join(1.0)  # its last lines (a traceback, say) come before ours
                 others = " Stopping the others." if len(processes) > 1 else ""
                 output.line(RUNNER, f"{ended.name} {describe(code)}.{others}")
                 stop_all(processes)

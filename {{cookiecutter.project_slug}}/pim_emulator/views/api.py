@@ -116,6 +116,4 @@ def _href(href: str) -> dict[str, str]:
 
 
 def _not_found(key: str) -> Response:
-    return api_error(
-        404, f'Product "{key}" does not exist or you do not have permission to access it.'
-    )
+    return api_error(404, f'Product "{key}" does not exist or you do not have permission to access it.')

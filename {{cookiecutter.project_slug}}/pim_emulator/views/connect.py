@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, session, url_for
 
 from pim_emulator import scopes
+from pim_emulator.faults import FAIL, HANG
 from pim_emulator.openid import signing_keys
 from pim_emulator.state import (
     APP_NOT_FOUND,
@@ -123,11 +124,11 @@ def token() -> Response:
     state = pim()
     state.count_token_request()
     faults = state.faults
-    if faults.token_endpoint == "fail":
+    if faults.token_endpoint == FAIL:
         response = jsonify({"code": 500, "message": "Internal server error (injected fault)."})
         response.status_code = 500
         return response
-    if faults.token_endpoint == "hang":
+    if faults.token_endpoint == HANG:
         time.sleep(faults.hang_seconds)
     result = state.exchange_code(_body_params())
     response = jsonify(result.to_json())

@@ -218,6 +218,7 @@ def load_script(name):
     """scripts/NAME.py imported by path (the scripts folder is not a package)."""
     spec = importlib.util.spec_from_file_location(f"{name}_script", SCRIPTS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

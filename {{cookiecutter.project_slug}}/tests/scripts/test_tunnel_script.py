@@ -223,10 +223,14 @@ def test_addr_port(tunnel_module, addr, port):
 
 
 def test_pick_tunnel_wants_https_to_the_port(tunnel_module):
+    def tunnel(url, addr):
+        config = {"addr": addr}
+        return {"public_url": url, "proto": url.partition(":")[0], "config": config}
+
     tunnels = [
-        {"public_url": "http://a.ngrok-free.app", "proto": "http", "config": {"addr": "8000"}},
-        {"public_url": "https://b.ngrok-free.app", "proto": "https", "config": {"addr": "8001"}},
-        {"public_url": "https://c.ngrok-free.app", "proto": "https", "config": {"addr": "8000"}},
+        tunnel("http://a.ngrok-free.app", "8000"),
+        tunnel("https://b.ngrok-free.app", "8001"),
+        tunnel("https://c.ngrok-free.app", "8000"),
     ]
 
     assert tunnel_module.pick_tunnel(tunnels, 8000) == "https://c.ngrok-free.app"

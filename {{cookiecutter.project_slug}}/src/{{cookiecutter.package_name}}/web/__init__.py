@@ -9,7 +9,7 @@ from datetime import timedelta
 import requests
 from flask import Flask
 
-from ..http import build_http_session
+from ..http import TIMEOUT, build_http_session
 from ..settings import Settings, load_settings
 from ..token_store import SqlTokenStore, TokenStore
 from .commands import register_commands
@@ -25,6 +25,7 @@ def create_app(
     store: TokenStore | None = None,
     http: requests.Session | None = None,
     clock: Callable[[], float] = time.time,
+    timeout: tuple[float, float] = TIMEOUT,
 ) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__)
@@ -43,6 +44,7 @@ def create_app(
         store=store or SqlTokenStore.from_url(settings.database_url),
         http=http or build_http_session(),
         clock=clock,
+        timeout=timeout,
     )
     app.register_blueprint(blueprint)
     register_error_pages(app)

@@ -30,7 +30,9 @@ def register_commands(app: Flask) -> None:
             urls = ", ".join(c.pim_url for c in connected)
             raise click.ClickException(f"Several PIMs are connected ({urls}); choose one with --pim-url.")
         connection = connected[0]
-        client = PimApiClient(app_services.http, connection.pim_url, connection.access_token)
+        client = PimApiClient(
+            app_services.http, connection.pim_url, connection.access_token, app_services.timeout
+        )
         try:
             page = client.first_products(limit)
         except PimApiError as error:

@@ -71,7 +71,9 @@ def callback() -> Response | tuple[str, int]:
         return render_problem(problems.missing_code(pim_url))
 
     try:
-        grant = exchange_code(app.http, pim_url, app.settings.client_id, app.settings.client_secret, code)
+        grant = exchange_code(
+            app.http, pim_url, app.settings.client_id, app.settings.client_secret, code, app.timeout
+        )
     except TokenExchangeError as error:
         log.warning("Token request to %s failed: %s", pim_url, error.failure.value)
         return render_problem(problems.exchange_failed(error.failure, error.detail, pim_url))
@@ -132,7 +134,7 @@ def load_card(connection: Connection) -> ConnectionCard:
         card.problem = "disconnected"
         return card
     app = services()
-    client = PimApiClient(app.http, connection.pim_url, connection.access_token)
+    client = PimApiClient(app.http, connection.pim_url, connection.access_token, app.timeout)
     try:
         page = client.first_products(DASHBOARD_PRODUCT_COUNT)
     except AppDisconnected:

@@ -18,6 +18,7 @@ class Services:
     store: TokenStore
     http: requests.Session
     clock: Callable[[], float]
+    timeout: tuple[float, float]  # (connect, read) seconds for every call to a PIM
 
 
 def services() -> Services:

@@ -1,0 +1,46 @@
+"""Fixtures: a real emulator on a free loopback port, driven over HTTP like a browser and an App."""
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from pim_emulator.clock import ManualClock
+from pim_emulator.config import EmulatorConfig
+from pim_emulator.server import ServerThread
+from pim_emulator.web import create_app
+from tests.emulator.helpers import APP_URL, CLIENT_ID, CLIENT_SECRET, Emulator, not_ready
+
+
+@pytest.fixture
+def make_emulator() -> Iterator[Any]:
+    """Start emulators with config overrides; all are stopped after the test."""
+    servers: list[ServerThread] = []
+
+    def make(**overrides: Any) -> Emulator:
+        server = ServerThread(not_ready)
+        servers.append(server)
+        # Real "now", so id_tokens verify without turning off the expiry check.
+        clock = ManualClock(time.time())
+        settings = {
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "app_url": APP_URL,
+            "public_url": server.url,
+            "product_count": 45,
+            **overrides,
+        }
+        config = EmulatorConfig(**settings)
+        server.wsgi_app = create_app(config, clock)
+        server.start()
+        return Emulator(server.url, clock, config)
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def emulator(make_emulator: Any) -> Emulator:
+    return make_emulator()

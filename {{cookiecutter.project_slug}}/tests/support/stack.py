@@ -1,0 +1,105 @@
+"""The App and the local PIM emulator, each served over real HTTP on a free loopback port."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from flask import Flask
+
+from {{ cookiecutter.package_name }}.http import build_http_session
+from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
+from {{ cookiecutter.package_name }}.web import create_app
+from pim_emulator.clock import ManualClock
+from pim_emulator.config import EmulatorConfig
+from pim_emulator.server import ServerThread
+from pim_emulator.web import create_app as create_emulator
+from tests.support.app_settings import CLIENT_ID, CLIENT_SECRET, make_settings
+
+# Short enough that a hanging PIM fails a test in a second, long enough for a loaded CI machine.
+TEST_TIMEOUT = (2.0, 3.0)
+
+
+@dataclass
+class Stack:
+    app: Flask
+    app_url: str
+    pim_url: str
+    store: SqlTokenStore
+    pim_clock: ManualClock
+
+    def browser(self) -> requests.Session:
+        """A fresh browser: its own cookie jar, nothing else."""
+        return requests.Session()
+
+    def activate_url(self) -> str:
+        return f"{self.app_url}/activate"
+
+    def connect(self, browser: requests.Session) -> requests.Response:
+        """What clicking Connect in the PIM does, redirects followed to the end."""
+        return browser.get(self.activate_url(), params={"pim_url": self.pim_url}, timeout=10)
+
+    def callback_url_from_pim(self, browser: requests.Session) -> str:
+        """Run the activation up to the PIM's redirect back to the App, and return that URL unvisited."""
+        to_pim = browser.get(
+            self.activate_url(), params={"pim_url": self.pim_url}, allow_redirects=False, timeout=10
+        )
+        to_app = browser.get(to_pim.headers["Location"], allow_redirects=False, timeout=10)
+        location = to_app.headers["Location"]
+        assert location.startswith(f"{self.app_url}/callback?"), location
+        return location
+
+    def control(self, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = requests.post(f"{self.pim_url}/_emulator/{action}", json=body or {}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def pim_state(self) -> dict[str, Any]:
+        return requests.get(f"{self.pim_url}/_emulator/state", timeout=10).json()
+
+
+@contextmanager
+def running_stack(
+    tmp_path: Path,
+    *,
+    auto_consent: bool = True,
+    product_count: int = 300,
+    **settings_overrides: Any,
+) -> Iterator[Stack]:
+    app_server = ServerThread(_not_ready)
+    pim_server = ServerThread(_not_ready)
+    settings = make_settings(
+        database_url=f"sqlite:///{tmp_path / 'tokens.sqlite3'}",
+        app_url=app_server.url,
+        **settings_overrides,
+    )
+    store = SqlTokenStore.from_url(settings.database_url)
+    # Quick backoff: retries still happen, without slowing the suite down.
+    http = build_http_session(backoff_factor=0.01)
+    app = create_app(settings, store=store, http=http, timeout=TEST_TIMEOUT)
+    app_server.wsgi_app = app
+    pim_clock = ManualClock(time.time())
+    pim_server.wsgi_app = create_emulator(
+        EmulatorConfig(
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            app_url=app_server.url,
+            public_url=pim_server.url,
+            auto_consent=auto_consent,
+            product_count=product_count,
+        ),
+        pim_clock,
+    )
+    with app_server, pim_server:
+        yield Stack(app, app_server.url, pim_server.url, store, pim_clock)
+    store.engine.dispose()
+
+
+def _not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]
