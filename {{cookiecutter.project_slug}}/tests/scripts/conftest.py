@@ -91,8 +91,13 @@ class LiveProcess:
         self.proc.send_signal(signal.SIGINT)
 
     def stop(self):
+        """Terminate (so the script can stop its own children), then kill."""
         if self.proc.poll() is None:
-            self.proc.kill()
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
         self.proc.wait()
 
 
@@ -143,15 +148,16 @@ def pid_gone():
 
 @pytest.fixture
 def reaper():
-    """Register pids (ints or pid files) to kill after the test, should the code under test leak them."""
-    pids, pidfiles = [], []
-    yield pids, pidfiles
+    """A list of pid files (one pid a line): what they name is killed after the test.
+
+    A safety net: should the code under test leak a child, the next tests do not inherit it.
+    """
+    pidfiles = []
+    yield pidfiles
     for pidfile in pidfiles:
-        if pidfile.exists():
-            pids.extend(int(line) for line in pidfile.read_text().split())
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+        for pid in pidfile.read_text().split() if pidfile.exists() else []:
+            with contextlib.suppress(OSError):
+                os.kill(int(pid), signal.SIGKILL)
 
 
 def free_port():
@@ -210,7 +216,7 @@ class FakeNgrok:
 @pytest.fixture
 def fake_ngrok(tmp_path, base_env, reaper):
     fake = FakeNgrok(tmp_path, base_env)
-    reaper[1].append(fake.pidfile)
+    reaper.append(fake.pidfile)
     return fake
 
 

@@ -14,12 +14,13 @@ DEV = HERE.parents[1] / "scripts" / "dev.py"
 
 
 @pytest.fixture
-def project(tmp_path):
+def project(tmp_path, reaper):
     """The folder the runner runs in, as the project root, with the test process dev_child.py."""
     folder = tmp_path / "project"
     folder.mkdir()
     shutil.copy(HERE / "dev_child.py", folder / "child.py")
-    return folder
+    yield folder
+    reaper.extend(folder.glob("*.pid"))
 
 
 @pytest.fixture

@@ -1,0 +1,89 @@
+"""Tier (a): every bad answer stops the bake with a message naming the field, and leaves no folder behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+from helpers import bake
+
+
+class BadAnswer(NamedTuple):
+    id: str
+    answers: dict[str, Any]
+    field: str
+
+
+BAD_ANSWERS = (
+    BadAnswer("project_name-empty", {"project_name": ""}, "project_name"),
+    BadAnswer("project_name-blank", {"project_name": "   ", "project_slug": "blank-name"}, "project_name"),
+    BadAnswer("project_name-multi-line", {"project_name": "Acme\nSync"}, "project_name"),
+    BadAnswer("project_name-tab", {"project_name": "Acme\tSync"}, "project_name"),
+    BadAnswer("project_name-61-characters", {"project_name": "A" * 61}, "project_name"),
+    BadAnswer("project_slug-uppercase", {"project_slug": "Acme-Sync", "package_name": "acme_sync"}, "project_slug"),
+    BadAnswer("project_slug-space", {"project_slug": "acme sync", "package_name": "acme_sync"}, "project_slug"),
+    BadAnswer("project_slug-leading-digit", {"project_slug": "1acme", "package_name": "acme"}, "project_slug"),
+    BadAnswer("project_slug-double-dash", {"project_slug": "acme--sync", "package_name": "acme_sync"}, "project_slug"),
+    BadAnswer("package_name-dash", {"package_name": "acme-sync"}, "package_name"),
+    BadAnswer("package_name-uppercase", {"package_name": "AcmeSync"}, "package_name"),
+    BadAnswer("package_name-leading-digit", {"package_name": "1acme"}, "package_name"),
+    BadAnswer("package_name-keyword-class", {"package_name": "class"}, "package_name"),
+    BadAnswer("package_name-stdlib-json", {"package_name": "json"}, "package_name"),
+    BadAnswer("package_name-dependency-flask", {"package_name": "flask"}, "package_name"),
+    BadAnswer("package_name-pim_emulator", {"package_name": "pim_emulator"}, "package_name"),
+    BadAnswer("akeneo_client_id-not-a-uuid", {"akeneo_client_id": "my-client"}, "akeneo_client_id"),
+    BadAnswer("akeneo_client_secret-with-space", {"akeneo_client_secret": "two words"}, "akeneo_client_secret"),
+    BadAnswer("akeneo_scopes-unknown", {"akeneo_scopes": "read_products read_prodcts"}, "akeneo_scopes"),
+    BadAnswer("akeneo_scopes-duplicate", {"akeneo_scopes": "read_products read_products"}, "akeneo_scopes"),
+    BadAnswer("akeneo_scopes-empty", {"akeneo_scopes": ""}, "akeneo_scopes"),
+    BadAnswer("akeneo_scopes-blank", {"akeneo_scopes": "  "}, "akeneo_scopes"),
+    BadAnswer("web_framework-not-offered", {"web_framework": "django"}, "web_framework"),
+    BadAnswer("port-non-numeric", {"port": "http"}, "port"),
+    BadAnswer("port-1023", {"port": "1023"}, "port"),
+    BadAnswer("port-65536", {"port": "65536"}, "port"),
+    BadAnswer("port-8081-is-the-emulator", {"port": "8081"}, "port"),
+    BadAnswer("port-leading-zero", {"port": "08000"}, "port"),
+    BadAnswer("port-fullwidth-digits", {"port": "８０００"}, "port"),
+    BadAnswer("port-superscript-digit", {"port": "8000²"}, "port"),
+)  # fmt: skip
+
+
+def leftovers(tmp_path: Path) -> list[Path]:
+    """Anything under pytest-cookies' output folders (tmp_path/cookies/bakeNN/) once the bake has failed."""
+    return sorted((tmp_path / "cookies").glob("*/*"))
+
+
+@pytest.mark.parametrize("bad", BAD_ANSWERS, ids=lambda bad: bad.id)
+def test_a_bad_answer_fails_the_bake(cookies, bad: BadAnswer):
+    result = bake(cookies, **bad.answers)
+
+    assert result.exit_code != 0
+    assert result.exception is not None
+
+
+@pytest.mark.parametrize("bad", BAD_ANSWERS, ids=lambda bad: bad.id)
+def test_the_error_names_the_field(cookies, capfd: pytest.CaptureFixture[str], bad: BadAnswer):
+    result = bake(cookies, **bad.answers)
+
+    # The pre-gen hook prints "ERROR: <field>: ..." on stderr; cookiecutter itself refuses a value that is not
+    # among a choice option's choices, with the option's name in the exception.
+    message = capfd.readouterr().err + str(result.exception)
+    assert bad.field in message, message
+
+
+@pytest.mark.parametrize("bad", BAD_ANSWERS, ids=lambda bad: bad.id)
+def test_a_failed_bake_leaves_no_project_folder(cookies, tmp_path: Path, bad: BadAnswer):
+    bake(cookies, **bad.answers)
+
+    assert leftovers(tmp_path) == []
+
+
+def test_the_hook_message_is_one_line_naming_the_field_and_no_traceback(cookies, capfd: pytest.CaptureFixture[str]):
+    bake(cookies, port="1023")
+
+    errors = capfd.readouterr().err
+    assert "Traceback" not in errors
+    assert [line for line in errors.splitlines() if line.startswith("ERROR:")] == [
+        "ERROR: port: '1023' is not a port number from 1024 to 65535"
+    ]

@@ -1,0 +1,127 @@
+"""Tier (a): every row of the option matrix bakes a complete project with no template text left in it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import (
+    BOOLEAN_OPTIONS,
+    CHOICE_OPTIONS,
+    EXPECTED_PATHS,
+    MATRIX,
+    OPTIONS,
+    TEMPLATE_PROJECT_DIR,
+    Bake,
+    bake,
+    copied_without_render,
+    project_files,
+    text_files,
+)
+
+JINJA_LEFTOVER = re.compile(r"\{\{|\{%")
+TOOL_CACHES = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache"}
+
+
+def test_the_matrix_covers_every_option_value():
+    for option, choices in {**CHOICE_OPTIONS, **{key: [True, False] for key in BOOLEAN_OPTIONS}}.items():
+        default = OPTIONS[option][0] if option in CHOICE_OPTIONS else OPTIONS[option]
+        baked_values = {variant.answers.get(option, default) for variant in MATRIX}
+        missing = [value for value in choices if value not in baked_values]
+        assert not missing, f"no matrix row bakes {option}={missing}"
+
+
+def test_matrix_ids_are_unique():
+    ids = [variant.id for variant in MATRIX]
+    assert len(ids) == len(set(ids))
+
+
+def test_an_answer_to_an_unknown_option_is_refused_before_baking(cookies):
+    with pytest.raises(AssertionError, match="porrt"):
+        bake(cookies, porrt="9000")
+
+
+def test_the_bake_succeeds(baked: Bake):
+    assert baked.error is None
+    assert baked.project.is_dir()
+
+
+def test_the_project_folder_is_named_after_the_slug(baked: Bake):
+    assert baked.project.name == baked.answers["project_slug"]
+
+
+def test_no_cookiecutter_reference_survives(baked: Bake):
+    leftovers = [
+        f"{path.relative_to(baked.project)}:{number}: {line.strip()}"
+        for path, text in text_files(baked.project)
+        for number, line in enumerate(text.splitlines(), 1)
+        if "cookiecutter." in line
+    ]
+    assert not leftovers, "\n".join(leftovers)
+
+
+def test_no_jinja_syntax_survives_in_rendered_files(baked: Bake):
+    leftovers = [
+        f"{path.relative_to(baked.project)}:{number}: {line.strip()}"
+        for path, text in text_files(baked.project)
+        if not copied_without_render(baked.project, path)
+        for number, line in enumerate(text.splitlines(), 1)
+        if JINJA_LEFTOVER.search(line)
+    ]
+    assert not leftovers, "\n".join(leftovers)
+
+
+def test_no_file_or_folder_name_keeps_template_syntax(baked: Bake):
+    names = [path for path in baked.project.rglob("*") if "{" in path.name or "}" in path.name]
+    assert not names
+
+
+def test_the_expected_files_exist(baked: Bake):
+    missing = [
+        pattern
+        for pattern, wanted in EXPECTED_PATHS
+        if wanted(baked.answers)
+        and not list(baked.project.glob(pattern.format(package=baked.answers["package_name"])))
+    ]
+    assert not missing
+
+
+def test_files_for_options_not_chosen_are_absent(baked: Bake):
+    present = [
+        pattern
+        for pattern, wanted in EXPECTED_PATHS
+        if not wanted(baked.answers)
+        and list(baked.project.glob(pattern.format(package=baked.answers["package_name"])))
+    ]
+    assert not present
+
+
+def test_the_app_html_templates_and_static_files_are_copied_verbatim(baked: Bake):
+    source_package = TEMPLATE_PROJECT_DIR / "src" / "{{cookiecutter.package_name}}"
+    copied = [
+        path
+        for path in source_package.rglob("*")
+        if path.is_file() and copied_without_render(TEMPLATE_PROJECT_DIR, path)
+    ]
+    assert copied, "the template has no file under _copy_without_render"
+    differing = [
+        str(path.relative_to(source_package))
+        for path in copied
+        if (baked.package_dir / path.relative_to(source_package)).read_bytes() != path.read_bytes()
+    ]
+    assert not differing
+
+
+def test_no_tool_cache_is_baked_into_the_project(baked: Bake):
+    caches = sorted(
+        str(path.relative_to(baked.project))
+        for path in baked.project.rglob("*")
+        if path.is_dir() and path.name in TOOL_CACHES
+    )
+    assert not caches, f"copied from the template folder: {caches}"
+
+
+def test_every_python_file_compiles(baked: Bake):
+    for path in project_files(baked.project):
+        if path.suffix == ".py":
+            compile(path.read_text(), str(path), "exec")

@@ -1,0 +1,40 @@
+"""How the App is put together: cookie settings per deployment, and `python -m` start-up errors."""
+
+import os
+import subprocess
+import sys
+
+from {{ cookiecutter.package_name }}.web import SESSION_COOKIE_NAME, create_app
+from tests.support.app_settings import make_settings
+
+
+def test_the_session_cookie_is_secure_when_the_app_is_served_over_https(tmp_path):
+    settings = make_settings(
+        app_url="https://app.example.com", database_url=f"sqlite:///{tmp_path / 't.sqlite3'}"
+    )
+    client = create_app(settings).test_client()
+    response = client.get("/activate?pim_url=https://acme.cloud.akeneo.com")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+
+
+def test_the_session_cookie_is_named_after_the_app():
+    # The PIM emulator runs on the same host: a shared cookie name would clobber one session with the other.
+    assert SESSION_COOKIE_NAME == "{{ cookiecutter.package_name }}_session"
+
+
+def test_starting_without_credentials_fails_with_a_clear_message(tmp_path):
+    env = {**os.environ, "AKENEO_CLIENT_ID": "", "AKENEO_CLIENT_SECRET": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "{{ cookiecutter.package_name }}"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "AKENEO_CLIENT_ID is not set" in result.stderr
+    assert "Traceback" not in result.stderr

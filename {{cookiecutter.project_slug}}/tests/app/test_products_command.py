@@ -1,0 +1,51 @@
+"""`flask products`: the first API call from the command line, with the stored token."""
+
+from tests.support.stack import running_stack
+
+
+def run_products(stack, *args):
+    return stack.app.test_cli_runner().invoke(args=["products", *args])
+
+
+def test_it_prints_the_first_products_of_the_connected_pim(stack):
+    stack.connect(stack.browser())
+    result = run_products(stack, "--limit", "3")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"{stack.pim_url} (/api/rest/v1/products-uuid), 3 product(s)")
+    assert len(lines) == 4
+
+
+def test_it_explains_when_no_pim_is_connected(stack):
+    result = run_products(stack)
+    assert result.exit_code == 1
+    assert "No connected PIM" in result.output
+
+
+def test_it_asks_which_pim_when_several_are_connected(stack):
+    stack.connect(stack.browser())
+    stack.store.save("https://other.cloud.akeneo.com", "t" * 86, ("read_products",))
+    result = run_products(stack)
+    assert result.exit_code == 1
+    assert "--pim-url" in result.output
+
+
+def test_it_reads_the_pim_named_by_pim_url(stack):
+    stack.connect(stack.browser())
+    stack.store.save("https://other.cloud.akeneo.com", "t" * 86, ("read_products",))
+    result = run_products(stack, "--pim-url", stack.pim_url + "/", "--limit", "1")
+    assert result.exit_code == 0, result.output
+
+
+def test_it_reports_a_disconnection_clearly(stack):
+    stack.connect(stack.browser())
+    stack.control("disconnect")
+    result = run_products(stack)
+    assert result.exit_code == 1
+    assert "disconnected from that PIM" in result.output
+
+
+def test_a_limit_over_100_is_refused(tmp_path):
+    with running_stack(tmp_path) as stack:
+        result = run_products(stack, "--limit", "101")
+        assert result.exit_code == 2
