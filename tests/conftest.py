@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from helpers import HOSTILE, MATRIX, TEMPLATE_DIR, Bake, Bakery, write_cookiecutter_config
 
 

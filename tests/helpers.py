@@ -1,4 +1,4 @@
-"""What the template's tests share: the option matrix, guarded bakes, and ways to look inside a baked project."""
+"""What the template's tests share: the option matrix, guarded bakes, ways to look inside a baked project."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ COOKIECUTTER_JSON: dict[str, Any] = json.loads((TEMPLATE_DIR / "cookiecutter.jso
 
 # The questions a user answers; keys starting with "_" are the template's own settings.
 OPTIONS: dict[str, Any] = {key: value for key, value in COOKIECUTTER_JSON.items() if not key.startswith("_")}
-CHOICE_OPTIONS: dict[str, list[Any]] = {key: value for key, value in OPTIONS.items() if isinstance(value, list)}
+CHOICE_OPTIONS: dict[str, list[Any]] = {
+    key: value for key, value in OPTIONS.items() if isinstance(value, list)
+}
 BOOLEAN_OPTIONS: dict[str, bool] = {key: value for key, value in OPTIONS.items() if isinstance(value, bool)}
 
 # Sample answers. The secret is distinctive so a leak is easy to find anywhere in a baked project.
@@ -43,29 +45,46 @@ class Variant:
 
 
 # Tier (a)/(b) matrix. Every value of every choice or boolean option must appear at least once
-# (test_the_matrix_covers_every_option_value checks it). A new option is one more key in a row or one more row,
-# e.g. Variant("postgresql-docker-ci", {"database": "postgresql", "docker": True, "ci": True}).
+# (test_the_matrix_covers_every_option_value checks it). A new option is one more key in a row, or one more
+# row, e.g. Variant("postgresql-docker-ci", {"database": "postgresql", "docker": True, "ci": True}).
 MATRIX = (
     Variant("defaults"),
-    Variant("flask-custom-name-port-9000", {"web_framework": "flask", "project_name": "Acme Product Sync", "port": "9000"}),
-    Variant("answered-credentials", {"akeneo_client_id": ANSWERED_CLIENT_ID, "akeneo_client_secret": ANSWERED_CLIENT_SECRET}),
+    Variant(
+        "flask-custom-name-port-9000",
+        {"web_framework": "flask", "project_name": "Acme Product Sync", "port": "9000"},
+    ),
+    Variant(
+        "answered-credentials",
+        {"akeneo_client_id": ANSWERED_CLIENT_ID, "akeneo_client_secret": ANSWERED_CLIENT_SECRET},
+    ),
     Variant("client-id-without-secret", {"akeneo_client_id": ANSWERED_CLIENT_ID}),
-    Variant("write-and-openid-scopes", {"akeneo_scopes": "read_products write_products openid profile email"}),
+    Variant(
+        "write-and-openid-scopes", {"akeneo_scopes": "read_products write_products openid profile email"}
+    ),
     Variant("single-scope-port-65535", {"akeneo_scopes": "read_products", "port": "65535"}),
-    Variant("custom-slug-and-package", {"project_name": "Acme PIM Connector", "project_slug": "acme-connector", "package_name": "acme_app"}),
-)  # fmt: skip
+    Variant(
+        "custom-slug-and-package",
+        {"project_name": "Acme PIM Connector", "project_slug": "acme-connector", "package_name": "acme_app"},
+    ),
+)
 
 # Free text that must come out as valid Python and TOML literals, whatever it holds.
-HOSTILE_TEXT = "He said \"hi\" \\ it's '''triple''' and \"\"\"double\"\"\" {braces} café ✓\nsecond line"
+HOSTILE_TEXT = 'He said "hi" \\ it\'s \'\'\'triple\'\'\' and """double""" {braces} café ✓\nsecond line'
 HOSTILE = (
-    Variant("name-quotes-apostrophe-backslash", {"project_name": "Bob's \"Best\" \\ App"}),
+    Variant("name-quotes-apostrophe-backslash", {"project_name": 'Bob\'s "Best" \\ App'}),
     Variant("name-more-double-quotes", {"project_name": 'The "PIM" "Sync" App\'s'}),
     Variant("name-trailing-backslash", {"project_name": "Sync C:\\"}),
-    Variant("name-non-ascii", {"project_name": "Café Größe Ærø – Produktsync ✓"}),
+    Variant("name-non-ascii", {"project_name": "Café Größe Ærø \u2013 Produktsync ✓"}),
     Variant("name-60-backslashes", {"project_name": "\\" * 60, "project_slug": "backslash-app"}),
-    Variant("name-literal-just-under-line-length", {"project_name": "\\" * 45 + "abcde", "project_slug": "near-limit-app"}),
+    Variant(
+        "name-literal-just-under-line-length",
+        {"project_name": "\\" * 45 + "abcde", "project_slug": "near-limit-app"},
+    ),
     Variant("name-wide-characters", {"project_name": "日本語" * 17, "project_slug": "wide-app"}),
-    Variant("description-and-author-hostile", {"description": HOSTILE_TEXT, "author": "O'Brien \"Bob\" \\ Ünïcode {x} '''\n"}),
+    Variant(
+        "description-and-author-hostile",
+        {"description": HOSTILE_TEXT, "author": "O'Brien \"Bob\" \\ Ünïcode {x} '''\n"},
+    ),
     Variant("description-control-characters", {"description": "tab\there, bell\x07, delete\x7f, escape\x1b"}),
 )
 

@@ -1,4 +1,4 @@
-"""Tier (a): the bake writes a private, git-ignored .env with the answers or fresh secrets, and never rewrites it."""
+"""Tier (a): the bake writes a private, git-ignored .env with the answers or fresh secrets, and keeps it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from helpers import (
     ANSWERED_CLIENT_ID,
     ANSWERED_CLIENT_SECRET,
@@ -31,8 +32,15 @@ def env_of(baked: Bake) -> dict[str, str]:
 
 def git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """git with no user or system configuration: only the project's own .gitignore decides."""
-    environment = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "HOME": str(project)}
-    return subprocess.run(["git", *args], cwd=project, env=environment, capture_output=True, text=True, check=False)
+    environment = {
+        **os.environ,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "HOME": str(project),
+    }
+    return subprocess.run(
+        ["git", *args], cwd=project, env=environment, capture_output=True, text=True, check=False
+    )
 
 
 def test_env_has_every_key_of_env_example_in_the_same_order(baked: Bake):
@@ -88,7 +96,9 @@ def test_env_is_git_ignored_and_env_example_is_not(baked: Bake, tmp_path: Path):
     repository = shutil.copytree(baked.project, tmp_path / baked.project.name)
     assert git(repository, "init", "--quiet").returncode == 0
     assert git(repository, "check-ignore", "--quiet", ".env").returncode == 0, ".env is not git-ignored"
-    assert git(repository, "check-ignore", "--quiet", ".env.example").returncode == 1, ".env.example is ignored"
+    assert git(repository, "check-ignore", "--quiet", ".env.example").returncode == 1, (
+        ".env.example is ignored"
+    )
 
 
 def test_no_secret_appears_outside_env(baked: Bake):
