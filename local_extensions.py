@@ -21,8 +21,14 @@ def toml_string(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+def dotenv_string(value: object) -> str:
+    """A double-quoted .env value: python-dotenv unescapes \\\\ and \\" inside double quotes."""
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 class LiteralFilters(Extension):
     def __init__(self, environment):  # noqa: ANN001 - Jinja's signature
         super().__init__(environment)
         environment.filters["python_string"] = python_string
         environment.filters["toml_string"] = toml_string
+        environment.filters["dotenv_string"] = dotenv_string

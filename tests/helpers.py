@@ -155,7 +155,7 @@ class Bake:
     @property
     def answers(self) -> dict[str, Any]:
         assert self.context is not None, f"bake {self.variant.id!r} has no context: {self.error!r}"
-        return self.context["cookiecutter"]
+        return self.context
 
     @property
     def package_dir(self) -> Path:

@@ -104,7 +104,8 @@ def paginate(order: SortedKeys, listing: Listing, href: Callable[[dict[str, str]
 def _offset_page(order: SortedKeys, listing: Listing, href: Callable[[dict[str, str]], str]) -> Page:
     start = (listing.page - 1) * listing.limit
     if start + listing.limit > MAX_RESULT_WINDOW:
-        raise PaginationError(_PAGE_CAP_MESSAGE, {"documentation": {"href": _PAGE_CAP_DOCS}})
+        documentation = {"href": _PAGE_CAP_DOCS}
+        raise PaginationError(_PAGE_CAP_MESSAGE, {"documentation": documentation})
     indexes = order.indexes[start : start + listing.limit]
 
     def link(page: int) -> str:

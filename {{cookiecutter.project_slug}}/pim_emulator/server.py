@@ -54,7 +54,7 @@ class ServerThread:
         if self._thread is None:
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.02},  # stop() waits at most this long
+                kwargs={"poll_interval": 0.01},  # how long stop() may wait
                 name=f"wsgi-{self.port}",
                 daemon=True,
             )

@@ -25,7 +25,9 @@ def set_faults() -> Response:
     """Partial update: keys left out keep their value, null clears a fault."""
     body: Any = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _bad_request('send a JSON object, e.g. {"rate_limit": {"count": 2, "retry_after": 1}}')
+        return _bad_request(
+            "send a JSON object of faults to change, for example rate_limit, token_endpoint or latency_ms"
+        )
     try:
         faults = pim().update_faults(body)
     except FaultError as error:

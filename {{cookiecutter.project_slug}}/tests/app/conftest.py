@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
+
 from tests.support.app_settings import make_settings
 from tests.support.stack import Stack, running_stack
-from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

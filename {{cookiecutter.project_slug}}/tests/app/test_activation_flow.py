@@ -180,8 +180,6 @@ def test_an_unreachable_pim_gets_a_504_page(stack, unused_port):
 def test_an_error_sent_to_the_callback_is_shown(stack):
     browser = stack.browser()
     state = query_of(stack.callback_url_from_pim(browser))["state"]
-    response = browser.get(
-        f"{stack.app_url}/callback", params={"state": state, "error": "access_denied"}
-    )
+    response = browser.get(f"{stack.app_url}/callback", params={"state": state, "error": "access_denied"})
     assert response.status_code == 400
     assert "access_denied" in response.text

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 from {{ cookiecutter.package_name }}.web import SESSION_COOKIE_NAME, create_app
+
 from tests.support.app_settings import make_settings
 
 

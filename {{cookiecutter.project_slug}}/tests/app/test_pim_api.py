@@ -13,7 +13,9 @@ from {{ cookiecutter.package_name }}.pim_api import (
     PimUnavailable,
     RateLimited,
 )
+
 from pim_emulator.server import ServerThread
+
 from tests.support.stack import TEST_TIMEOUT, running_stack
 
 
@@ -76,9 +78,7 @@ def test_a_short_rate_limit_is_absorbed_by_retries(connected):
 
 
 def test_an_unreachable_pim_raises_pim_unavailable(unused_port):
-    client = PimApiClient(
-        build_http_session(retries=0), f"http://127.0.0.1:{unused_port}", "t", TEST_TIMEOUT
-    )
+    client = PimApiClient(build_http_session(retries=0), f"http://127.0.0.1:{unused_port}", "t", TEST_TIMEOUT)
     with pytest.raises(PimUnavailable, match="could not be reached"):
         client.first_products()
 

@@ -33,7 +33,9 @@ def test_a_missing_pim_url_is_refused(missing):
         normalize_pim_url(missing, ALLOWED)
 
 
-@pytest.mark.parametrize("url", ["ftp://acme.cloud.akeneo.com", "javascript:alert(1)", "acme.cloud.akeneo.com"])
+@pytest.mark.parametrize(
+    "url", ["ftp://acme.cloud.akeneo.com", "javascript:alert(1)", "acme.cloud.akeneo.com"]
+)
 def test_only_http_and_https_are_accepted(url):
     with pytest.raises(InvalidPimUrl, match="http"):
         normalize_pim_url(url, ALLOWED)

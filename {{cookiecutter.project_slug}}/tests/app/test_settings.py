@@ -24,7 +24,11 @@ def test_defaults_suit_local_development():
 
 
 def test_the_default_scopes_are_the_ones_chosen_at_bake_time():
-    assert settings_from().scope_string == "{{ cookiecutter.akeneo_scopes.split() | join(' ') }}"
+    assert settings_from().scopes == (
+{%- for scope in cookiecutter.akeneo_scopes.split() %}
+        "{{ scope }}",
+{%- endfor %}
+    )
 
 
 def test_scopes_are_read_space_separated_without_repeats():
@@ -35,7 +39,7 @@ def test_scopes_are_read_space_separated_without_repeats():
 
 
 def test_an_unknown_scope_is_refused_by_name():
-    with pytest.raises(SettingsError, match="AKENEO_SCOPES: unknown scope.*read_prodcts"):
+    with pytest.raises(SettingsError, match=r"AKENEO_SCOPES: unknown scope.*read_prodcts"):
         settings_from(AKENEO_SCOPES="read_prodcts")
 
 

@@ -109,9 +109,7 @@ def test_fault_form_sets_faults(emulator):
 def test_fault_form_clear_button_clears_faults(emulator):
     emulator.control("faults", {"rate_limit": {"count": 3}, "token_endpoint": "hang"})
 
-    emulator.browser.post(
-        f"{emulator.url}/connect/app-store/faults", data={"action": "clear"}, timeout=10
-    )
+    emulator.browser.post(f"{emulator.url}/connect/app-store/faults", data={"action": "clear"}, timeout=10)
 
     faults = emulator.state()["faults"]
     assert faults["rate_limit"] is None

@@ -22,9 +22,7 @@ def certificate_of(emulator):
 
 def verified_claims(emulator, id_token):
     key = certificate_of(emulator).public_key()
-    return jwt.decode(
-        id_token, key, algorithms=["RS256"], audience=CLIENT_ID, issuer=emulator.url
-    )
+    return jwt.decode(id_token, key, algorithms=["RS256"], audience=CLIENT_ID, issuer=emulator.url)
 
 
 def test_public_key_is_a_self_signed_akeneo_rsa_2048_certificate(emulator):
@@ -137,4 +135,3 @@ def test_sub_changes_after_a_disconnect(emulator):
     again = jwt.decode(emulator.connect("openid")["id_token"], options={"verify_signature": False})
 
     assert again["sub"] != first["sub"]
-

@@ -8,6 +8,7 @@ import requests
 from pim_emulator.codes import random_code
 from tests.emulator.helpers import CLIENT_ID, CODE_IDENTIFIER, challenge
 
+
 def test_codes_are_86_alphanumeric_characters(emulator):
     code = emulator.code_for("read_products")
 

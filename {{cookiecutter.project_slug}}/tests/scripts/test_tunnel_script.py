@@ -23,8 +23,8 @@ def project(tmp_path):
 
 @pytest.fixture
 def run_tunnel(spawn, project, fake_ngrok):
-    def run(env=None, **settings):
-        return spawn([sys.executable, TUNNEL], project, {**(env or fake_ngrok.env), **settings})
+    def run(**settings):
+        return spawn([sys.executable, TUNNEL], project, {**fake_ngrok.env, **settings})
 
     return run
 

@@ -15,10 +15,12 @@ from flask import Flask
 from {{ cookiecutter.package_name }}.http import build_http_session
 from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
 from {{ cookiecutter.package_name }}.web import create_app
+
 from pim_emulator.clock import ManualClock
 from pim_emulator.config import EmulatorConfig
 from pim_emulator.server import ServerThread
 from pim_emulator.web import create_app as create_emulator
+
 from tests.support.app_settings import CLIENT_ID, CLIENT_SECRET, make_settings
 
 # Short enough that a hanging PIM fails a test in a second, long enough for a loaded CI machine.

@@ -1,0 +1,112 @@
+"""`python -m pim_emulator`: starts from the environment and .env, fails cleanly on bad settings."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(**variables):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AKENEO_", "PIM_EMULATOR_", "APP_URL"))
+    }
+    env.update(PYTHONPATH=str(PROJECT_ROOT), PYTHONDONTWRITEBYTECODE="1", **variables)
+    return env
+
+
+@pytest.fixture
+def run_emulator(tmp_path):
+    processes = []
+
+    def run(**variables):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pim_emulator"],
+            cwd=tmp_path,
+            env=environment(**variables),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        processes.append(process)
+        return process
+
+    yield run
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+        process.communicate(timeout=5)
+
+
+def wait_for(url, process, deadline=10.0):
+    stop = time.monotonic() + deadline
+    while time.monotonic() < stop:
+        assert process.poll() is None, process.communicate()
+        try:
+            return requests.get(url, timeout=1)
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise AssertionError(f"{url} did not answer within {deadline}s")
+
+
+def test_it_serves_the_app_store_and_prints_its_url(run_emulator):
+    port = free_port()
+    process = run_emulator(AKENEO_CLIENT_ID="cid", AKENEO_CLIENT_SECRET="secret", PIM_EMULATOR_PORT=str(port))
+
+    response = wait_for(f"http://127.0.0.1:{port}/connect/app-store", process)
+
+    assert response.status_code == 200
+    assert "Your App" in response.text
+    assert process.stdout.readline().strip().endswith(f"http://localhost:{port}/connect/app-store")
+
+
+def test_it_reads_dot_env_but_real_environment_variables_win(run_emulator, tmp_path):
+    port = free_port()
+    (tmp_path / ".env").write_text(
+        "AKENEO_CLIENT_ID=from-dotenv\n"
+        "AKENEO_CLIENT_SECRET=secret\n"
+        "PIM_EMULATOR_APP_NAME=Dotenv App\n"
+        f"PIM_EMULATOR_PORT={port}\n"
+        "SECRET_KEY=ignored-by-the-emulator\n"
+    )
+    process = run_emulator(PIM_EMULATOR_APP_NAME="Environment App")
+
+    html = wait_for(f"http://127.0.0.1:{port}/connect/app-store", process).text
+
+    assert "from-dotenv" in html
+    assert "Environment App" in html
+
+
+def test_a_bad_setting_exits_2_with_a_one_line_message(run_emulator):
+    process = run_emulator(AKENEO_CLIENT_ID="cid", AKENEO_CLIENT_SECRET="secret", PIM_EMULATOR_PORT="http")
+
+    stdout, stderr = process.communicate(timeout=10)
+
+    assert process.returncode == 2
+    assert "PIM_EMULATOR_PORT" in stderr
+    assert "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1
+    assert stdout == ""
+
+
+def test_missing_credentials_exit_2(run_emulator):
+    process = run_emulator()
+
+    _, stderr = process.communicate(timeout=10)
+
+    assert process.returncode == 2
+    assert "AKENEO_CLIENT_ID" in stderr
