@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
 from .settings import SettingsError, load_settings
 from .token_store import UnsupportedDatabase
+from .web import create_app
 
 
 def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
-        from .web import create_app
-
         app = create_app(settings)
     except (SettingsError, UnsupportedDatabase) as error:
         print(f"Configuration error: {error}", file=sys.stderr)
