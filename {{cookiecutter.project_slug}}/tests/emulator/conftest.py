@@ -10,6 +10,7 @@ from pim_emulator.clock import ManualClock
 from pim_emulator.config import EmulatorConfig
 from pim_emulator.server import ServerThread
 from pim_emulator.web import create_app
+
 from tests.emulator.helpers import APP_URL, CLIENT_ID, CLIENT_SECRET, Emulator, not_ready
 
 

@@ -4,6 +4,7 @@ import re
 from html import unescape
 
 from pim_emulator.urls import add_query
+
 from tests.emulator.helpers import APP_URL, CLIENT_ID
 
 

@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from pim_emulator.codes import random_code
+
 from tests.emulator.helpers import CLIENT_ID, CODE_IDENTIFIER, challenge
 
 
