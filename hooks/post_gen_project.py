@@ -4,6 +4,7 @@ Offline and idempotent (cruft re-runs it on every update): an existing .env is l
 credential is ever replaced behind the user's back.
 """
 
+import base64
 import json
 import secrets
 import sys
@@ -26,6 +27,8 @@ def env_values() -> tuple[dict[str, str], bool]:
         "AKENEO_CLIENT_ID": CLIENT_ID or str(uuid.uuid4()),
         "AKENEO_CLIENT_SECRET": CLIENT_SECRET or secrets.token_urlsafe(48),
         "SECRET_KEY": secrets.token_urlsafe(48),
+        # A Fernet key is 32 random bytes, url-safe base64.
+        "TOKEN_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"),
     }
     return values, local
 

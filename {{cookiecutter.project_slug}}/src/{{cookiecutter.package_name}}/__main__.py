@@ -9,6 +9,7 @@ import sys
 from .settings import SettingsError, load_settings
 from .token_store import UnsupportedDatabase
 from .web import create_app
+from .web.serving import PathOnlyRequestHandler
 
 
 def main() -> int:
@@ -21,7 +22,7 @@ def main() -> int:
         return 2
     host = os.environ.get("HOST", "127.0.0.1")
     print(f"App on {settings.app_url} (listening on {host}:{settings.port})", flush=True)
-    app.run(host=host, port=settings.port)
+    app.run(host=host, port=settings.port, request_handler=PathOnlyRequestHandler)
     return 0
 
 

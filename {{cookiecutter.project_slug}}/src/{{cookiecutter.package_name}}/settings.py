@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from .scopes import parse_scopes, unknown_scopes
+from .token_cipher import InvalidKey, TokenCipher, parse_keys
 
 # The scopes answered at bake time; AKENEO_SCOPES overrides them.
 DEFAULT_SCOPES = (
@@ -41,6 +42,9 @@ class Settings:
     database_url: str
     allowed_pim_hosts: tuple[str, ...]
     port: int
+    token_encryption_keys: tuple[str, ...] = field(repr=False)
+    # How many proxies in front of the App set X-Forwarded-Proto/Host; 0 trusts none of these headers.
+    trusted_proxies: int = 0
 
     @property
     def is_local(self) -> bool:
@@ -108,6 +112,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not allowed:
         raise SettingsError("ALLOWED_PIM_HOSTS is empty: no PIM could connect")
 
+    keys = parse_keys(get("TOKEN_ENCRYPTION_KEY"))
+    if not keys:
+        raise SettingsError(
+            "TOKEN_ENCRYPTION_KEY is not set: make one with "
+            '.venv/bin/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+        )
+    try:
+        TokenCipher(keys)
+    except InvalidKey as error:
+        raise SettingsError(f"TOKEN_ENCRYPTION_KEY: {error}") from None
+
+    proxies_text = get("TRUSTED_PROXIES", "0")
+    if not proxies_text.isdigit() or int(proxies_text) > 10:
+        raise SettingsError(f"TRUSTED_PROXIES must be a number from 0 to 10, not {proxies_text!r}")
+
     settings = Settings(
         client_id=client_id,
         client_secret=client_secret,
@@ -117,6 +136,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_url=get("DATABASE_URL") or default_database_url(),
         allowed_pim_hosts=allowed,
         port=port,
+        token_encryption_keys=keys,
+        trusted_proxies=int(proxies_text),
     )
     if not settings.secret_key:
         if not settings.is_local:

@@ -1,7 +1,8 @@
 """Where the App keeps one access token per connected PIM.
 
 `TokenStore` is the interface the rest of the App uses; `SqlTokenStore` implements it with SQLAlchemy, so
-`DATABASE_URL` alone picks SQLite (one instance) or PostgreSQL (several workers or instances).
+`DATABASE_URL` alone picks SQLite (one instance) or PostgreSQL (several workers or instances). Tokens are
+stored encrypted (see token_cipher): a database dump holds no usable token.
 """
 
 from __future__ import annotations
@@ -12,11 +13,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import DateTime, Integer, String, Text, case, create_engine, delete, select, text, update
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    Text,
+    case,
+    create_engine,
+    delete,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from .token_cipher import TokenCipher
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,10 @@ class TokenStore(Protocol):
 
     def delete(self, pim_url: str) -> bool: ...
 
+    def reencrypt_all(self) -> int:
+        """Encrypt every token with the first key (after a key rotation); returns how many."""
+        ...
+
     def check(self) -> None:
         """Raise if the store cannot be reached (used by /health)."""
         ...
@@ -64,7 +83,7 @@ class _ConnectionRow(_Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     pim_url: Mapped[str] = mapped_column(String(2048), unique=True, nullable=False)
-    access_token: Mapped[str] = mapped_column(Text, nullable=False)
+    access_token_encrypted: Mapped[str] = mapped_column(Text, nullable=False)
     scopes: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
     connected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -85,10 +104,10 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _to_connection(row: Any) -> Connection:
+def _to_connection(row: Any, cipher: TokenCipher) -> Connection:
     return Connection(
         pim_url=row.pim_url,
-        access_token=row.access_token,
+        access_token=cipher.decrypt(row.access_token_encrypted),
         scopes=tuple(row.scopes.split()),
         connected_at=_utc(row.connected_at),
         updated_at=_utc(row.updated_at),
@@ -117,15 +136,15 @@ def _now() -> datetime:
 
 
 class SqlTokenStore:
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(self, engine: Engine, cipher: TokenCipher, clock: Callable[[], datetime] = _now) -> None:
         self._engine = engine
+        self._cipher = cipher
         self._clock = clock
-        # Idempotent: creates the table on first start, leaves an existing one alone.
-        _Base.metadata.create_all(engine)
+        _create_schema(engine)
 
     @classmethod
-    def from_url(cls, database_url: str) -> SqlTokenStore:
-        return cls(create_store_engine(database_url))
+    def from_url(cls, database_url: str, cipher: TokenCipher) -> SqlTokenStore:
+        return cls(create_store_engine(database_url), cipher)
 
     @property
     def engine(self) -> Engine:
@@ -135,7 +154,7 @@ class SqlTokenStore:
         now = self._clock()
         insert = _UPSERTS[self._engine.dialect.name](_TABLE).values(
             pim_url=pim_url,
-            access_token=access_token,
+            access_token_encrypted=self._cipher.encrypt(access_token),
             scopes=" ".join(scopes),
             connected_at=now,
             updated_at=now,
@@ -145,7 +164,7 @@ class SqlTokenStore:
         upsert = insert.on_conflict_do_update(
             index_elements=[_TABLE.c.pim_url],
             set_={
-                "access_token": insert.excluded.access_token,
+                "access_token_encrypted": insert.excluded.access_token_encrypted,
                 "scopes": insert.excluded.scopes,
                 "updated_at": insert.excluded.updated_at,
                 "disconnected_at": None,
@@ -157,17 +176,17 @@ class SqlTokenStore:
             },
         ).returning(*_TABLE.c)
         with Session(self._engine) as session, session.begin():
-            return _to_connection(session.execute(upsert).one())
+            return _to_connection(session.execute(upsert).one(), self._cipher)
 
     def get(self, pim_url: str) -> Connection | None:
         with Session(self._engine) as session:
             row = session.scalar(select(_ConnectionRow).where(_ConnectionRow.pim_url == pim_url))
-            return None if row is None else _to_connection(row)
+            return None if row is None else _to_connection(row, self._cipher)
 
     def all(self) -> list[Connection]:
         with Session(self._engine) as session:
             rows = session.scalars(select(_ConnectionRow).order_by(_ConnectionRow.pim_url))
-            return [_to_connection(row) for row in rows]
+            return [_to_connection(row, self._cipher) for row in rows]
 
     def mark_disconnected(self, pim_url: str) -> None:
         with Session(self._engine) as session, session.begin():
@@ -182,6 +201,22 @@ class SqlTokenStore:
             result = session.execute(delete(_ConnectionRow).where(_ConnectionRow.pim_url == pim_url))
             return bool(result.rowcount)
 
+    def reencrypt_all(self) -> int:
+        with Session(self._engine) as session, session.begin():
+            rows = session.scalars(select(_ConnectionRow).with_for_update()).all()
+            for row in rows:
+                row.access_token_encrypted = self._cipher.rotate(row.access_token_encrypted)
+            return len(rows)
+
     def check(self) -> None:
         with self._engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+
+
+def _create_schema(engine: Engine) -> None:
+    """Create the table if missing. Several workers may start at once: losing that race is fine."""
+    try:
+        _Base.metadata.create_all(engine)
+    except DBAPIError:
+        if not inspect(engine).has_table(_TABLE.name):
+            raise

@@ -8,6 +8,8 @@ from {{ cookiecutter.package_name }}.web import SESSION_COOKIE_NAME, create_app
 
 from tests.support.app_settings import make_settings
 
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "app.example.com", "X-Forwarded-For": "1.2.3.4"}
+
 
 def test_the_session_cookie_is_secure_when_the_app_is_served_over_https(tmp_path):
     settings = make_settings(
@@ -39,3 +41,17 @@ def test_starting_without_credentials_fails_with_a_clear_message(tmp_path):
     assert result.returncode == 2
     assert "AKENEO_CLIENT_ID is not set" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_forwarded_headers_are_ignored_unless_proxies_are_trusted(tmp_path):
+    settings = make_settings(database_url=f"sqlite:///{tmp_path / 't.sqlite3'}")
+    page = create_app(settings).test_client().get("/", headers=FORWARDED)
+    assert "http://localhost/activate" in page.text
+    assert "app.example.com" not in page.text
+
+
+def test_behind_a_trusted_proxy_the_app_builds_https_urls(tmp_path):
+    settings = make_settings(database_url=f"sqlite:///{tmp_path / 't.sqlite3'}", trusted_proxies=1)
+    page = create_app(settings).test_client().get("/", headers=FORWARDED)
+    assert "https://app.example.com/activate" in page.text
+    assert "https://app.example.com/callback" in page.text

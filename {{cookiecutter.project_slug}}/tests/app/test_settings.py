@@ -4,9 +4,12 @@ import pytest
 
 from {{ cookiecutter.package_name }}.settings import SettingsError, load_settings, read_environment
 
+from tests.support.app_settings import OTHER_TOKEN_KEY, TOKEN_KEY
+
 VALID = {
     "AKENEO_CLIENT_ID": "8f0e1cbb-5b23-4c4e-9a41-2f5c2b9d7e10",
     "AKENEO_CLIENT_SECRET": "secret",
+    "TOKEN_ENCRYPTION_KEY": TOKEN_KEY,
 }
 
 
@@ -83,9 +86,11 @@ def test_https_is_detected_from_the_app_url():
     assert settings_from(APP_URL="https://app.example.com", SECRET_KEY="k").uses_https
 
 
-def test_the_secret_is_not_in_the_settings_repr():
-    settings = settings_from(SECRET_KEY="very-secret-key")
-    assert "secret" not in repr(settings).replace("client_secret", "").replace("secret_key", "")
+def test_no_secret_is_in_the_settings_repr():
+    text = repr(settings_from(AKENEO_CLIENT_SECRET="client-secret-value", SECRET_KEY="secret-key-value"))
+    assert "client-secret-value" not in text
+    assert "secret-key-value" not in text
+    assert TOKEN_KEY not in text
 
 
 def test_real_environment_variables_win_over_dotenv(tmp_path, monkeypatch):
@@ -95,3 +100,29 @@ def test_real_environment_variables_win_over_dotenv(tmp_path, monkeypatch):
     values = read_environment(dotenv)
     assert values["PORT"] == "9002"
     assert values["APP_URL"] == "http://localhost:9001"
+
+
+def test_the_token_encryption_key_is_required():
+    with pytest.raises(SettingsError, match="TOKEN_ENCRYPTION_KEY is not set"):
+        settings_from(TOKEN_ENCRYPTION_KEY="")
+
+
+def test_a_malformed_token_encryption_key_is_refused_without_repeating_it():
+    with pytest.raises(SettingsError, match="key number 2 is not a Fernet key") as error:
+        settings_from(TOKEN_ENCRYPTION_KEY=f"{TOKEN_KEY},not-a-key-at-all")
+    assert "not-a-key-at-all" not in str(error.value)
+
+
+def test_several_token_encryption_keys_are_read_in_order():
+    settings = settings_from(TOKEN_ENCRYPTION_KEY=f" {OTHER_TOKEN_KEY} , {TOKEN_KEY} ")
+    assert settings.token_encryption_keys == (OTHER_TOKEN_KEY, TOKEN_KEY)
+
+
+def test_no_proxy_is_trusted_by_default():
+    assert settings_from().trusted_proxies == 0
+
+
+@pytest.mark.parametrize("value", ["-1", "yes", "11"])
+def test_a_bad_trusted_proxies_value_is_refused(value):
+    with pytest.raises(SettingsError, match="TRUSTED_PROXIES"):
+        settings_from(TRUSTED_PROXIES=value)

@@ -12,9 +12,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
+from {{ cookiecutter.package_name }}.token_cipher import TokenCipher, UndecryptableToken
 from {{ cookiecutter.package_name }}.token_store import SqlTokenStore, UnsupportedDatabase, create_store_engine
 
+from tests.support.app_settings import OTHER_TOKEN_KEY, TOKEN_KEY
+
 PIM = "https://acme.cloud.akeneo.com"
+CIPHER = TokenCipher([TOKEN_KEY])
 OTHER_PIM = "https://other.cloud.akeneo.com"
 
 
@@ -35,10 +39,10 @@ def clock():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path, clock):
+def engine(request, tmp_path):
     if request.param == "sqlite":
         engine = create_store_engine(f"sqlite:///{tmp_path / 'tokens.sqlite3'}")
-        yield SqlTokenStore(engine, clock)
+        yield engine
         engine.dispose()
         return
     url = os.environ.get("TEST_DATABASE_URL")
@@ -52,11 +56,21 @@ def store(request, tmp_path, clock):
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    yield SqlTokenStore(engine, clock)
+    yield engine
     engine.dispose()
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def store(engine, clock):
+    return SqlTokenStore(engine, CIPHER, clock)
+
+
+def raw_rows(engine):
+    with engine.connect() as connection:
+        return [tuple(map(str, row)) for row in connection.execute(text("SELECT * FROM pim_connections"))]
 
 
 def test_a_saved_token_is_read_back(store):
@@ -149,14 +163,41 @@ def test_concurrent_saves_for_one_pim_leave_one_record(store):
     assert len(store.all()) == 1
 
 
-def test_the_schema_creation_is_idempotent(tmp_path):
-    url = f"sqlite:///{tmp_path / 'tokens.sqlite3'}"
-    SqlTokenStore.from_url(url).save(PIM, "token-1", ())
-    assert SqlTokenStore.from_url(url).get(PIM).access_token == "token-1"
+def test_the_schema_creation_is_idempotent(engine):
+    SqlTokenStore(engine, CIPHER).save(PIM, "token-1", ())
+    assert SqlTokenStore(engine, CIPHER).get(PIM).access_token == "token-1"
+
+
+def test_the_database_holds_no_token_in_clear(store, engine):
+    token = "Y2YyYjM1ZjMyMmZlZmE5Yzg0OTNiYjRjZTJjNjk0ZTUxYTE0NWI5Zm"
+    store.save(PIM, token, ("read_products",))
+    dump = repr(raw_rows(engine))
+    assert token not in dump
+    assert token[:16] not in dump
+
+
+def test_a_token_reads_back_with_a_new_key_first_and_the_old_one_after(engine):
+    SqlTokenStore(engine, CIPHER).save(PIM, "token-1", ())
+    rotated_keys = SqlTokenStore(engine, TokenCipher([OTHER_TOKEN_KEY, TOKEN_KEY]))
+    assert rotated_keys.get(PIM).access_token == "token-1"
+
+
+def test_reencryption_moves_every_token_to_the_first_key(engine):
+    SqlTokenStore(engine, CIPHER).save(PIM, "token-1", ())
+    SqlTokenStore(engine, CIPHER).save(OTHER_PIM, "token-2", ())
+    assert SqlTokenStore(engine, TokenCipher([OTHER_TOKEN_KEY, TOKEN_KEY])).reencrypt_all() == 2
+    new_key_only = SqlTokenStore(engine, TokenCipher([OTHER_TOKEN_KEY]))
+    assert [c.access_token for c in new_key_only.all()] == ["token-1", "token-2"]
+
+
+def test_a_token_without_its_key_is_reported_not_returned(engine):
+    SqlTokenStore(engine, CIPHER).save(PIM, "token-1", ())
+    with pytest.raises(UndecryptableToken, match="TOKEN_ENCRYPTION_KEY"):
+        SqlTokenStore(engine, TokenCipher([OTHER_TOKEN_KEY])).get(PIM)
 
 
 def test_the_sqlite_folder_is_created(tmp_path):
-    SqlTokenStore.from_url(f"sqlite:///{tmp_path / 'instance' / 'deep' / 'tokens.sqlite3'}")
+    SqlTokenStore.from_url(f"sqlite:///{tmp_path / 'instance' / 'deep' / 'tokens.sqlite3'}", CIPHER)
     assert (tmp_path / "instance" / "deep" / "tokens.sqlite3").exists()
 
 

@@ -8,6 +8,9 @@ from {{ cookiecutter.package_name }}.settings import Settings
 
 CLIENT_ID = "8f0e1cbb-5b23-4c4e-9a41-2f5c2b9d7e10"
 CLIENT_SECRET = "test-secret-Zk2f9Q"
+# Fernet keys for the tests only.
+TOKEN_KEY = "RPhUOUfK9VEOXoNzKhYU1iOALARGpWlSxpdK0AguuHQ="
+OTHER_TOKEN_KEY = "8387nyUCjuiEUJN8KfbG5_cmJ2kCLinDwM6QZQ5_Lw4="
 
 
 def make_settings(**overrides: object) -> Settings:
@@ -20,5 +23,6 @@ def make_settings(**overrides: object) -> Settings:
         database_url="sqlite://",
         allowed_pim_hosts=("*.cloud.akeneo.com", "localhost", "127.0.0.1"),
         port=8000,
+        token_encryption_keys=(TOKEN_KEY,),
     )
     return replace(settings, **overrides)

@@ -13,6 +13,7 @@ import requests
 from flask import Flask
 
 from {{ cookiecutter.package_name }}.http import build_http_session
+from {{ cookiecutter.package_name }}.token_cipher import TokenCipher
 from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
 from {{ cookiecutter.package_name }}.web import create_app
 
@@ -80,7 +81,7 @@ def running_stack(
         app_url=app_server.url,
         **settings_overrides,
     )
-    store = SqlTokenStore.from_url(settings.database_url)
+    store = SqlTokenStore.from_url(settings.database_url, TokenCipher(settings.token_encryption_keys))
     # Quick backoff: retries still happen, without slowing the suite down.
     http = build_http_session(backoff_factor=0.01)
     app = create_app(settings, store=store, http=http, timeout=TEST_TIMEOUT)

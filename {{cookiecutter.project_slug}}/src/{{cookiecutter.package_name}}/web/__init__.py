@@ -8,9 +8,11 @@ from datetime import timedelta
 
 import requests
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..http import TIMEOUT, build_http_session
 from ..settings import Settings, load_settings
+from ..token_cipher import TokenCipher
 from ..token_store import SqlTokenStore, TokenStore
 from .commands import register_commands
 from .pages import register_error_pages
@@ -41,7 +43,7 @@ def create_app(
     )
     app.extensions["akeneo_app"] = Services(
         settings=settings,
-        store=store or SqlTokenStore.from_url(settings.database_url),
+        store=store or SqlTokenStore.from_url(settings.database_url, TokenCipher(settings.token_encryption_keys)),
         http=http or build_http_session(),
         clock=clock,
         timeout=timeout,
@@ -49,4 +51,8 @@ def create_app(
     app.register_blueprint(blueprint)
     register_error_pages(app)
     register_commands(app)
+    if settings.trusted_proxies:
+        # Only when configured: otherwise any client could claim to have come over https.
+        proxies = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)  # type: ignore[method-assign]
     return app

@@ -14,6 +14,7 @@ from ..oauth import TokenExchangeError, authorize_url, exchange_code
 from ..pim_api import AccessDenied, AppDisconnected, PimApiClient, PimApiError, RateLimited
 from ..pim_url import InvalidPimUrl, normalize_pim_url
 from ..products import ProductSummary, summarize
+from ..token_cipher import UndecryptableToken
 from ..token_store import Connection
 from . import problems
 from .pages import render_problem
@@ -100,14 +101,21 @@ class ConnectionCard:
 def dashboard() -> str:
     app = services()
     cards = []
+    unreadable = []
     for pim_url in session.get(CONNECTED_KEY, []):
-        connection = app.store.get(pim_url)
+        try:
+            connection = app.store.get(pim_url)
+        except UndecryptableToken:
+            log.error("The token of %s cannot be decrypted with TOKEN_ENCRYPTION_KEY", pim_url)
+            unreadable.append(pim_url)
+            continue
         if connection is not None:
             cards.append(load_card(connection))
     return render_template(
         "dashboard.html",
         app_name=APP_NAME,
         cards=cards,
+        unreadable=unreadable,
         settings=app.settings,
     )
 
