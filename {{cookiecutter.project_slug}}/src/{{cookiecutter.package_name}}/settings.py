@@ -115,8 +115,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     keys = parse_keys(get("TOKEN_ENCRYPTION_KEY"))
     if not keys:
         raise SettingsError(
-            "TOKEN_ENCRYPTION_KEY is not set: make one with "
-            '.venv/bin/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+            "TOKEN_ENCRYPTION_KEY is not set: make one with .venv/bin/python -c "
+            '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
         )
     try:
         TokenCipher(keys)

@@ -36,7 +36,9 @@ class TokenCipher:
             try:
                 fernets.append(Fernet(key.encode("ascii")))
             except (ValueError, UnicodeEncodeError) as error:
-                raise InvalidKey(f"key number {position} is not a Fernet key (32 url-safe base64 bytes)") from error
+                raise InvalidKey(
+                    f"key number {position} is not a Fernet key (32 url-safe base64 bytes)"
+                ) from error
         self._fernet = MultiFernet(fernets)
 
     def encrypt(self, token: str) -> str:

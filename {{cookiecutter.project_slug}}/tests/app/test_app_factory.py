@@ -8,7 +8,11 @@ from {{ cookiecutter.package_name }}.web import SESSION_COOKIE_NAME, create_app
 
 from tests.support.app_settings import make_settings
 
-FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "app.example.com", "X-Forwarded-For": "1.2.3.4"}
+FORWARDED = {
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": "app.example.com",
+    "X-Forwarded-For": "1.2.3.4",
+}
 
 
 def test_the_session_cookie_is_secure_when_the_app_is_served_over_https(tmp_path):

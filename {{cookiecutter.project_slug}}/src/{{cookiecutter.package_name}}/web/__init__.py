@@ -43,7 +43,8 @@ def create_app(
     )
     app.extensions["akeneo_app"] = Services(
         settings=settings,
-        store=store or SqlTokenStore.from_url(settings.database_url, TokenCipher(settings.token_encryption_keys)),
+        store=store
+        or SqlTokenStore.from_url(settings.database_url, TokenCipher(settings.token_encryption_keys)),
         http=http or build_http_session(),
         clock=clock,
         timeout=timeout,
@@ -54,5 +55,5 @@ def create_app(
     if settings.trusted_proxies:
         # Only when configured: otherwise any client could claim to have come over https.
         proxies = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
     return app
