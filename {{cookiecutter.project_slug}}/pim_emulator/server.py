@@ -29,13 +29,12 @@ class ServerThread:
         host: str = "127.0.0.1",
         port: int = 0,
         *,
-        log_requests: bool = False,
+        request_handler: type[WSGIRequestHandler] = _QuietHandler,
     ) -> None:
         self.wsgi_app = wsgi_app
         self.host = host
-        handler = WSGIRequestHandler if log_requests else _QuietHandler
         self._server: BaseWSGIServer = make_server(
-            host, port, self._dispatch, threaded=True, request_handler=handler
+            host, port, self._dispatch, threaded=True, request_handler=request_handler
         )
         self.port: int = self._server.server_port
         self._thread: threading.Thread | None = None

@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.http import build_http_session
 from {{ cookiecutter.package_name }}.token_cipher import TokenCipher
 from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
 from {{ cookiecutter.package_name }}.web import create_app
+from {{ cookiecutter.package_name }}.web.serving import PathOnlyRequestHandler
 
 from pim_emulator.clock import ManualClock
 from pim_emulator.config import EmulatorConfig
@@ -72,9 +73,15 @@ def running_stack(
     *,
     auto_consent: bool = True,
     product_count: int = 300,
+    log_app_requests: bool = False,
     **settings_overrides: Any,
 ) -> Iterator[Stack]:
-    app_server = ServerThread(_not_ready)
+    # The App's own access log handler, when a test wants to read what it logs.
+    app_server = (
+        ServerThread(_not_ready, request_handler=PathOnlyRequestHandler)
+        if log_app_requests
+        else ServerThread(_not_ready)
+    )
     pim_server = ServerThread(_not_ready)
     settings = make_settings(
         database_url=f"sqlite:///{tmp_path / 'tokens.sqlite3'}",

@@ -1,0 +1,43 @@
+"""No token, code, state or secret ever reaches a log line, even at DEBUG."""
+
+import logging
+import threading
+from urllib.parse import parse_qs, urlsplit
+
+from tests.support.app_settings import CLIENT_SECRET, TOKEN_KEY
+from tests.support.stack import running_stack
+
+
+def test_the_whole_flow_at_debug_logs_no_secret(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    with running_stack(tmp_path, log_app_requests=True) as stack:
+        browser = stack.browser()
+        callback = stack.callback_url_from_pim(browser)
+        query = parse_qs(urlsplit(callback).query)
+        assert browser.get(callback).status_code == 200
+        browser.get(f"{stack.app_url}/")
+        stack.control("disconnect")
+        browser.get(f"{stack.app_url}/")
+        cli = threading.Thread(
+            target=stack.app.test_cli_runner().invoke, kwargs={"args": ["products"]}, name="app-cli"
+        )
+        cli.start()
+        cli.join()
+        connection = stack.store.get(stack.pim_url)
+        settings = stack.app.extensions["akeneo_app"].settings
+
+    secrets = {
+        "access token": connection.access_token,
+        "code": query["code"][0],
+        "state": query["state"][0],
+        "client secret": CLIENT_SECRET,
+        "session secret key": settings.secret_key,
+        "token encryption key": TOKEN_KEY,
+    }
+    # The test's own browser runs in the main thread and logs its URLs; the App logs from its threads.
+    lines = [record.getMessage() for record in caplog.records if record.threadName != "MainThread"]
+    assert any("/callback" in line for line in lines), "the App's access log was not captured"
+    assert any("Connected to" in line for line in lines)
+    for name, value in secrets.items():
+        leaking = [line for line in lines if value in line]
+        assert not leaking, f"the {name} appears in the log: {leaking[0]}"
