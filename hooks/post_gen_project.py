@@ -1,18 +1,27 @@
-"""Write the project's .env from .env.example with the answers and fresh secrets.
+"""Prune the files of options not chosen, then write .env from .env.example with the answers and fresh secrets.
 
-Offline and idempotent (cruft re-runs it on every update): an existing .env is left untouched, so no key or
-credential is ever replaced behind the user's back.
+Offline and idempotent (cruft re-runs it on every update): pruning a missing file is a no-op, and an existing
+.env is left untouched, so no key or credential is ever replaced behind the user's back.
 """
 
 import base64
 import json
 import secrets
+import shutil
 import sys
 import uuid
 from pathlib import Path
 
 CLIENT_ID = json.loads(r'''{{ cookiecutter.akeneo_client_id | tojson }}''')
 CLIENT_SECRET = json.loads(r'''{{ cookiecutter.akeneo_client_secret | tojson }}''')
+DOCKER = json.loads(r'''{{ cookiecutter.docker | tojson }}''')
+CI = json.loads(r'''{{ cookiecutter.ci | tojson }}''')
+
+# One table: the paths each option brings, removed when the option is off.
+OPTIONAL_PATHS = {
+    "docker": (DOCKER, ["Dockerfile", ".dockerignore", "compose.yaml"]),
+    "ci": (CI, [".github"]),
+}
 
 LOCAL_CREDENTIALS_NOTE = (
     "# Not answered at bake time: local credentials that the PIM emulator accepts. Replace them with the\n"
@@ -45,7 +54,20 @@ def render_env(example: str, values: dict[str, str], local_credentials: bool) ->
     return "".join(lines)
 
 
+def prune() -> None:
+    for chosen, paths in OPTIONAL_PATHS.values():
+        if chosen:
+            continue
+        for name in paths:
+            path = Path(name)
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+
+
 def main() -> int:
+    prune()
     env = Path(".env")
     if env.exists():
         return 0

@@ -17,10 +17,14 @@ ANSWERS = {
     "akeneo_client_secret": json.loads(r'''{{ cookiecutter.akeneo_client_secret | tojson }}'''),
     "akeneo_scopes": json.loads(r'''{{ cookiecutter.akeneo_scopes | tojson }}'''),
     "web_framework": json.loads(r'''{{ cookiecutter.web_framework | tojson }}'''),
+    "database": json.loads(r'''{{ cookiecutter.database | tojson }}'''),
+    "docker": json.loads(r'''{{ cookiecutter.docker | tojson }}'''),
+    "ci": json.loads(r'''{{ cookiecutter.ci | tojson }}'''),
     "port": json.loads(r'''{{ cookiecutter.port | tojson }}'''),
 }
 KNOWN_SCOPES = json.loads(r'''{{ cookiecutter._known_scopes | tojson }}''')
 WEB_FRAMEWORKS = ("flask",)
+DATABASES = ("sqlite", "postgresql")
 EMULATOR_PORT = 8081
 MAX_SCOPE_LENGTH = 1000  # the PIM's limit on the raw scope string
 
@@ -46,19 +50,19 @@ def check_project_name(value: str) -> str | None:
 
 
 def check_project_slug(value: str) -> str | None:
-    if not SLUG.match(value) or len(value) > 64:
+    if not SLUG.match(value) or len(value) > 40:
         return (
             f"{value!r} is not a valid folder name: use lowercase letters, digits and single dashes, "
-            "starting with a letter, at most 64 characters"
+            "starting with a letter, at most 40 characters"
         )
     return None
 
 
 def check_package_name(value: str) -> str | None:
-    if not PACKAGE.match(value) or not value.isidentifier() or keyword.iskeyword(value):
+    if not PACKAGE.match(value) or not value.isidentifier() or keyword.iskeyword(value) or len(value) > 40:
         return (
             f"{value!r} is not a valid Python package name: use lowercase letters, digits and underscores, "
-            "starting with a letter"
+            "starting with a letter, at most 40 characters"
         )
     if value in TAKEN_NAMES or value in sys.stdlib_module_names:
         return f"{value!r} would shadow a module the App needs; choose another name"
@@ -98,6 +102,18 @@ def check_web_framework(value: str) -> str | None:
     return None
 
 
+def check_database(value: str) -> str | None:
+    if value not in DATABASES:
+        return f"{value!r} is not offered; choose one of: {', '.join(DATABASES)}"
+    return None
+
+
+def check_boolean(value: object) -> str | None:
+    if not isinstance(value, bool):
+        return f"{value!r} is not a yes/no answer; use true or false"
+    return None
+
+
 def check_port(value: str) -> str | None:
     if not re.fullmatch(r"[1-9][0-9]*", str(value)) or not 1024 <= int(value) <= 65535:
         return f"{value!r} is not a port number from 1024 to 65535"
@@ -114,7 +130,10 @@ CHECKS = {
     "akeneo_client_secret": check_client_secret,
     "akeneo_scopes": check_scopes,
     "web_framework": check_web_framework,
+    "database": check_database,
     "port": check_port,
+    "docker": check_boolean,
+    "ci": check_boolean,
 }
 
 

@@ -1,4 +1,4 @@
-"""The WSGI entry point for production servers: `gunicorn {{ cookiecutter.package_name }}.wsgi:app`."""
+"""The WSGI entry point for production servers (gunicorn.conf.py names it)."""
 
 from .web import create_app
 

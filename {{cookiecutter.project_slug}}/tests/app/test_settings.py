@@ -22,8 +22,13 @@ def test_defaults_suit_local_development():
     assert settings.port == {{ cookiecutter.port }}
     assert settings.app_url == "http://localhost:{{ cookiecutter.port }}"
     assert settings.is_local
+{%- if cookiecutter.database == "postgresql" %}
+    assert settings.database_url.startswith("postgresql+psycopg://app:app@localhost:5432/")
+    assert settings.database_url.endswith("/{{ cookiecutter.package_name }}")
+{%- else %}
     assert settings.database_url.startswith("sqlite:///")
     assert settings.database_url.endswith("/instance/{{ cookiecutter.package_name }}.sqlite3")
+{%- endif %}
 
 
 def test_the_default_scopes_are_the_ones_chosen_at_bake_time():

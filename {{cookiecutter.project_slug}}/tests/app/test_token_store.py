@@ -13,7 +13,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from {{ cookiecutter.package_name }}.token_cipher import TokenCipher, UndecryptableToken
-from {{ cookiecutter.package_name }}.token_store import SqlTokenStore, UnsupportedDatabase, create_store_engine
+from {{ cookiecutter.package_name }}.token_store import (
+    SqlTokenStore,
+    UnsupportedDatabase,
+    create_store_engine,
+)
 
 from tests.support.app_settings import OTHER_TOKEN_KEY, TOKEN_KEY
 
