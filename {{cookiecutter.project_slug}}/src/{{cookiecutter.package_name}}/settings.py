@@ -149,13 +149,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return settings
 
 
-{%- if cookiecutter.database == "postgresql" %}
+{% if cookiecutter.database == "postgresql" -%}
 def default_database_url() -> str:
     """The PostgreSQL database of compose.yaml, on this machine."""
     database = "{{ cookiecutter.package_name }}"
     return f"postgresql+psycopg://app:app@localhost:5432/{database}"
-{%- else %}
+{% else -%}
 def default_database_url() -> str:
     """A SQLite file in the project's instance folder (the working directory's `instance/`)."""
     return f"sqlite:///{Path.cwd() / 'instance' / '{{ cookiecutter.package_name }}.sqlite3'}"
-{%- endif %}
+{% endif -%}
