@@ -6,11 +6,14 @@ baked project's tests (CI sets them so the PostgreSQL and browser tests run inst
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -38,6 +41,9 @@ WITHHELD = (
     "PIM_EMULATOR_AUTO_CONSENT",
 )
 TAIL_LINES = 80
+TIMEOUT_SECONDS = 900
+# The steps stop a little before pytest-timeout would, so a hung run still reports its output's tail.
+STEPS_BUDGET_SECONDS = TIMEOUT_SECONDS - 60
 SUMMARY = re.compile(
     r"^=+ (?P<counts>.*\d+ (?:passed|failed|errors?|skipped).*) in [\d.]+s.*=+$", re.MULTILINE
 )
@@ -49,17 +55,47 @@ def clean_environment() -> dict[str, str]:
     return environment
 
 
-def run_logged(command: list[str], cwd: Path, log: Path) -> int:
-    """Run a step, appending its output to the log, and print the output's tail when it fails."""
-    with log.open("a") as output:
-        output.write(f"\n$ {' '.join(command)}\n")
-        output.flush()
-        returncode = subprocess.run(
-            command, cwd=cwd, env=clean_environment(), stdout=output, stderr=subprocess.STDOUT, check=False
-        ).returncode
-    if returncode != 0:
-        print_tail(log)
-    return returncode
+class Steps:
+    """Runs the steps one after another within one time budget, logging their output to one file.
+
+    Each step runs in its own process group, so a step that outlives the budget is stopped with everything it
+    started (make -> pytest -> the App and the emulator) rather than left running behind the test.
+    """
+
+    def __init__(self, cwd: Path, log: Path, budget_seconds: float) -> None:
+        self.cwd = cwd
+        self.log = log
+        self.deadline = time.monotonic() + budget_seconds
+
+    def run(self, command: list[str]) -> int:
+        with self.log.open("a") as output:
+            output.write(f"\n$ {' '.join(command)}\n")
+            output.flush()
+            process = subprocess.Popen(
+                command,
+                cwd=self.cwd,
+                env=clean_environment(),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            try:
+                returncode = process.wait(timeout=max(self.deadline - time.monotonic(), 1))
+            except subprocess.TimeoutExpired:
+                output.write(f"\n*** {' '.join(command)}: out of time, stopped ***\n")
+                returncode = -signal.SIGKILL
+            finally:
+                stop_group(process)
+        if returncode != 0:
+            print_tail(self.log)
+        return returncode
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill whatever is left of the step's process group (servers a test forgot to stop, or a hung run)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def print_tail(log: Path) -> None:
@@ -69,7 +105,7 @@ def print_tail(log: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(TIMEOUT_SECONDS)
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_the_default_project_passes_its_own_test_suite(cookies, tmp_path: Path):
     result = bake(cookies)
@@ -77,12 +113,13 @@ def test_the_default_project_passes_its_own_test_suite(cookies, tmp_path: Path):
     project = result.project_path
     log = tmp_path / "generated-suite.log"
     python = str(project / ".venv" / "bin" / "python")
+    steps = Steps(project, log, budget_seconds=STEPS_BUDGET_SECONDS)
 
-    assert run_logged([sys.executable, "-m", "venv", ".venv"], project, log) == 0, "python -m venv failed"
-    assert run_logged([python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], project, log) == 0, (
+    assert steps.run([sys.executable, "-m", "venv", ".venv"]) == 0, "python -m venv failed"
+    assert steps.run([python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"]) == 0, (
         "pip install -e '.[dev]' failed"
     )
-    assert run_logged(["make", "test"], project, log) == 0, "make test failed"
+    assert steps.run(["make", "test"]) == 0, "make test failed"
 
     output = log.read_text(errors="replace")
     summaries = SUMMARY.findall(output)
