@@ -1,4 +1,4 @@
-"""Prune the files of options not chosen, then write .env from .env.example with the answers and fresh secrets.
+"""Prune the files of unchosen options, then write .env from .env.example with the answers and new secrets.
 
 Offline and idempotent (cruft re-runs it on every update): pruning a missing file is a no-op, and an existing
 .env is left untouched, so no key or credential is ever replaced behind the user's back.

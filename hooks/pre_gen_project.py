@@ -44,6 +44,10 @@ def check_project_name(value: str) -> str | None:
         return "must not be empty"
     if not value.isprintable():
         return "must be one line of printable characters (no newline or tab)"
+    if not any(char.isalnum() for char in value):
+        return "must contain at least one letter or digit"
+    if "${" in value:
+        return "must not contain ${ (.env would read it as a variable)"
     if len(value) > 60:
         return "must be at most 60 characters"
     return None
@@ -71,7 +75,7 @@ def check_package_name(value: str) -> str | None:
 
 def check_client_id(value: str) -> str | None:
     if value and not UUID.match(value):
-        return f"{value!r} is not a UUID; leave it empty or paste the client ID from the PIM's Create an App form"
+        return f"{value!r} is not a UUID; leave it empty or paste the PIM's client ID (Create an App form)"
     return None
 
 

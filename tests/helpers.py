@@ -46,7 +46,7 @@ class Variant:
 
 # Tier (a)/(b) matrix. Every value of every choice or boolean option must appear at least once
 # (test_the_matrix_covers_every_option_value checks it). A new option is one more key in a row, or one more
-# row, e.g. Variant("postgresql-docker-ci", {"database": "postgresql", "docker": True, "ci": True}).
+# row, e.g. Variant("postgresql-no-docker", {"database": "postgresql", "docker": False}).
 MATRIX = (
     Variant("defaults"),
     Variant(
@@ -66,6 +66,10 @@ MATRIX = (
         "custom-slug-and-package",
         {"project_name": "Acme PIM Connector", "project_slug": "acme-connector", "package_name": "acme_app"},
     ),
+    Variant("postgresql", {"database": "postgresql"}),
+    Variant("no-docker-no-ci", {"docker": False, "ci": False}),
+    Variant("postgresql-docker-without-ci", {"database": "postgresql", "ci": False}),
+    Variant("ci-without-docker", {"docker": False}),
 )
 
 # Free text that must come out as valid Python and TOML literals, whatever it holds.
@@ -74,8 +78,12 @@ HOSTILE = (
     Variant("name-quotes-apostrophe-backslash", {"project_name": 'Bob\'s "Best" \\ App'}),
     Variant("name-more-double-quotes", {"project_name": 'The "PIM" "Sync" App\'s'}),
     Variant("name-trailing-backslash", {"project_name": "Sync C:\\"}),
+    Variant("name-dollar-and-braces", {"project_name": "Save $5 with {now}"}),
     Variant("name-non-ascii", {"project_name": "Café Größe Ærø \u2013 Produktsync ✓"}),
-    Variant("name-60-backslashes", {"project_name": "\\" * 60, "project_slug": "backslash-app"}),
+    Variant("name-57-backslashes", {"project_name": "\\" * 57 + "App", "project_slug": "backslash-app"}),
+    # 48 backslashes: the App name literal no longer fits on one line, but fits wrapped in parentheses.
+    Variant("name-literal-wrapped", {"project_name": "\\" * 48 + "App", "project_slug": "wrapped-app"}),
+    Variant("longest-slug", {"project_slug": "a-project-slug-of-the-longest-length-xyz"}),
     Variant(
         "name-literal-just-under-line-length",
         {"project_name": "\\" * 45 + "abcde", "project_slug": "near-limit-app"},
@@ -254,6 +262,15 @@ def always(_answers: Mapping[str, Any]) -> bool:
     return True
 
 
+def when(option: str) -> Condition:
+    """For the files a yes/no option brings."""
+
+    def chosen(answers: Mapping[str, Any]) -> bool:
+        return answers[option] is True
+
+    return chosen
+
+
 EXPECTED_PATHS: tuple[tuple[str, Condition], ...] = (
     (".env", always),
     (".env.example", always),
@@ -268,5 +285,9 @@ EXPECTED_PATHS: tuple[tuple[str, Condition], ...] = (
     ("scripts/tunnel.py", always),
     ("scripts/dev.py", always),
     ("tests/*", always),
+    ("Dockerfile", when("docker")),
+    (".dockerignore", when("docker")),
+    ("compose.yaml", when("docker")),
+    (".github/workflows/*.yml", when("ci")),
     *((("README.md", always),) if (TEMPLATE_PROJECT_DIR / "README.md").exists() else ()),
 )

@@ -22,6 +22,8 @@ BAD_ANSWERS = (
     BadAnswer("project_name-multi-line", {"project_name": "Acme\nSync"}, "project_name"),
     BadAnswer("project_name-tab", {"project_name": "Acme\tSync"}, "project_name"),
     BadAnswer("project_name-61-characters", {"project_name": "A" * 61}, "project_name"),
+    BadAnswer("project_name-punctuation-only", {"project_name": "!!!"}, "project_name"),
+    BadAnswer("project_name-dotenv-variable", {"project_name": "Save ${PROMO}"}, "project_name"),
     BadAnswer(
         "project_slug-uppercase", {"project_slug": "Acme-Sync", "package_name": "acme_sync"}, "project_slug"
     ),
@@ -52,6 +54,9 @@ BAD_ANSWERS = (
     BadAnswer("akeneo_scopes-empty", {"akeneo_scopes": ""}, "akeneo_scopes"),
     BadAnswer("akeneo_scopes-blank", {"akeneo_scopes": "  "}, "akeneo_scopes"),
     BadAnswer("web_framework-not-offered", {"web_framework": "django"}, "web_framework"),
+    BadAnswer("database-not-offered", {"database": "mysql"}, "database"),
+    BadAnswer("docker-not-yes-or-no", {"docker": "maybe"}, "docker"),
+    BadAnswer("ci-not-yes-or-no", {"ci": "sometimes"}, "ci"),
     BadAnswer("port-non-numeric", {"port": "http"}, "port"),
     BadAnswer("port-1023", {"port": "1023"}, "port"),
     BadAnswer("port-65536", {"port": "65536"}, "port"),

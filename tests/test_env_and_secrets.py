@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import stat
@@ -23,7 +24,9 @@ from helpers import (
     read_env,
 )
 
-SECRET_KEYS = ("AKENEO_CLIENT_SECRET", "SECRET_KEY")
+# The .env keys the bake fills with secrets (answered or generated); .env.example leaves them empty.
+SECRET_KEYS = ("AKENEO_CLIENT_SECRET", "SECRET_KEY", "TOKEN_ENCRYPTION_KEY")
+FERNET_KEY_BYTES = 32
 
 
 def env_of(baked: Bake) -> dict[str, str]:
@@ -69,6 +72,11 @@ def test_env_holds_a_secret_key_of_at_least_32_characters(baked: Bake):
     assert len(env_of(baked)["SECRET_KEY"]) >= MIN_SECRET_LENGTH
 
 
+def test_env_holds_a_fresh_fernet_key_to_encrypt_the_stored_tokens(baked: Bake):
+    key = env_of(baked)["TOKEN_ENCRYPTION_KEY"]
+    assert len(base64.urlsafe_b64decode(key.encode("ascii"))) == FERNET_KEY_BYTES
+
+
 def test_env_holds_the_answered_scopes_and_port(baked: Bake):
     env = env_of(baked)
     port = baked.answers["port"]
@@ -79,11 +87,9 @@ def test_env_holds_the_answered_scopes_and_port(baked: Bake):
 
 def test_env_example_leaves_the_secrets_empty(baked: Bake):
     example = read_env(baked.project / ".env.example")
-    assert {key: example[key] for key in (*SECRET_KEYS, "AKENEO_CLIENT_ID")} == {
-        "AKENEO_CLIENT_ID": "",
-        "AKENEO_CLIENT_SECRET": "",
-        "SECRET_KEY": "",
-    }
+    assert {key: example[key] for key in ("AKENEO_CLIENT_ID", *SECRET_KEYS)} == dict.fromkeys(
+        ("AKENEO_CLIENT_ID", *SECRET_KEYS), ""
+    )
 
 
 def test_env_is_readable_by_its_owner_only(baked: Bake):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import ast
 import tomllib
 
+import pytest
+from dotenv import dotenv_values
+
 from helpers import Bake, project_files
 
 
@@ -43,3 +46,12 @@ def test_description_and_author_round_trip_through_pyproject(hostile_baked: Bake
     project = tomllib.loads((hostile_baked.project / "pyproject.toml").read_text())["project"]
     assert project["description"] == hostile_baked.answers["description"]
     assert project["authors"] == [{"name": hostile_baked.answers["author"]}]
+
+
+@pytest.mark.parametrize("env_file", [".env", ".env.example"])
+def test_the_app_name_round_trips_through_the_env_files(hostile_baked: Bake, env_file: str):
+    # python-dotenv is what the generated project reads .env with (load_dotenv, dotenv_values: interpolating).
+    values = dotenv_values(hostile_baked.project / env_file)
+    if "PIM_EMULATOR_APP_NAME" not in values:
+        pytest.skip(f"{env_file} does not carry the App name")
+    assert values["PIM_EMULATOR_APP_NAME"] == hostile_baked.answers["project_name"]

@@ -4,5 +4,14 @@ The core (settings, PIM URL rules, activation, the OAuth exchange, the token sto
 knows no web framework; `web` is the thin Flask layer on top of it.
 """
 
-{% set app_name_literal = cookiecutter.project_name | python_string -%}
-APP_NAME = {{ app_name_literal }}{% if app_name_literal | length > 95 %}  # noqa: E501{% endif %}
+{% set literal = cookiecutter.project_name | python_string -%}
+{#- Laid out as ruff format would: one line if it fits in 110 columns, else wrapped if that fits. -#}
+{% if literal | length + 11 <= 110 -%}
+APP_NAME = {{ literal }}
+{% elif literal | length + 4 <= 110 -%}
+APP_NAME = (
+    {{ literal }}
+)
+{% else -%}
+APP_NAME = {{ literal }}  # noqa: E501
+{% endif -%}

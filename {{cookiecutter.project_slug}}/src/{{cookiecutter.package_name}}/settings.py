@@ -18,11 +18,11 @@ from .scopes import parse_scopes, unknown_scopes
 from .token_cipher import InvalidKey, TokenCipher, parse_keys
 
 # The scopes answered at bake time; AKENEO_SCOPES overrides them.
-DEFAULT_SCOPES = (
+DEFAULT_SCOPES = [
 {%- for scope in cookiecutter.akeneo_scopes.split() %}
     "{{ scope }}",
 {%- endfor %}
-)
+]
 DEFAULT_PORT = {{ cookiecutter.port }}
 DEFAULT_ALLOWED_PIM_HOSTS = "*.cloud.akeneo.com,localhost,127.0.0.1"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})

@@ -32,11 +32,11 @@ def test_defaults_suit_local_development():
 
 
 def test_the_default_scopes_are_the_ones_chosen_at_bake_time():
-    assert settings_from().scopes == (
+    assert list(settings_from().scopes) == [
 {%- for scope in cookiecutter.akeneo_scopes.split() %}
         "{{ scope }}",
 {%- endfor %}
-    )
+    ]
 
 
 def test_scopes_are_read_space_separated_without_repeats():
