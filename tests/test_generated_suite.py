@@ -1,4 +1,4 @@
-"""Tier (c), slow: the default project installs in a fresh virtual environment and passes its own `make test`.
+"""Tier (c), slow: each database variant installs in a fresh virtual environment and passes `make test`.
 
 Needs network access to PyPI. TEST_DATABASE_URL, REQUIRE_POSTGRES and REQUIRE_BROWSER pass through to the
 baked project's tests (CI sets them so the PostgreSQL and browser tests run instead of skipping).
@@ -107,8 +107,13 @@ def print_tail(log: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(TIMEOUT_SECONDS)
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-def test_the_default_project_passes_its_own_test_suite(cookies, tmp_path: Path):
-    result = bake(cookies)
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_the_baked_project_passes_its_own_test_suite(cookies, tmp_path: Path, database: str):
+    if database == "postgresql" and not os.environ.get("TEST_DATABASE_URL"):
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+        pytest.skip("the PostgreSQL variant's suite needs TEST_DATABASE_URL")
+    result = bake(cookies, database=database)
     assert result.exit_code == 0, result.exception
     project = result.project_path
     log = tmp_path / "generated-suite.log"
@@ -125,7 +130,7 @@ def test_the_default_project_passes_its_own_test_suite(cookies, tmp_path: Path):
     summaries = SUMMARY.findall(output)
     assert summaries, f"no pytest summary line in the output of make test (see {log})"
     counts = summaries[-1]
-    print(f"baked project's own suite: {counts}")
+    print(f"baked {database} project's own suite: {counts}")
     if "passed" not in counts or re.search(r"\d+ (failed|errors?)\b", counts):
         print_tail(log)
     assert "passed" in counts, counts
