@@ -134,18 +134,22 @@ def test_expired_is_reported_before_a_bad_grant_type(emulator):
     assert response.json()["error_description"] == "Code has expired"
 
 
+def valid_form(code: str) -> dict[str, str]:
+    return {
+        "client_id": CLIENT_ID,
+        "code": code,
+        "grant_type": "authorization_code",
+        "code_identifier": CODE_IDENTIFIER,
+        "code_challenge": challenge(),
+    }
+
+
 def test_a_json_body_is_accepted(emulator):
     code = emulator.code_for()
 
     response = requests.post(
         f"{emulator.url}/connect/apps/v1/oauth2/token",
-        json={
-            "client_id": CLIENT_ID,
-            "code": code,
-            "grant_type": "authorization_code",
-            "code_identifier": CODE_IDENTIFIER,
-            "code_challenge": challenge(),
-        },
+        json=valid_form(code),
         timeout=10,
     )
 
@@ -158,13 +162,7 @@ def test_the_query_string_is_not_read(emulator):
 
     response = requests.post(
         f"{emulator.url}/connect/apps/v1/oauth2/token",
-        params={
-            "client_id": CLIENT_ID,
-            "code": code,
-            "grant_type": "authorization_code",
-            "code_identifier": CODE_IDENTIFIER,
-            "code_challenge": challenge(),
-        },
+        params=valid_form(code),
         timeout=10,
     )
 
