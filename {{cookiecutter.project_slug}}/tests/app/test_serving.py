@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from pim_emulator.server import ServerThread
 from pim_emulator.web import create_app as create_emulator
 
 from tests.support.app_settings import CLIENT_ID, CLIENT_SECRET, TOKEN_KEY
+from tests.support.stack import not_ready
 
 PROJECT = Path(__file__).resolve().parents[2]
 PIM_COUNT = 4
@@ -48,15 +48,8 @@ def database_url(tmp_path):
     admin.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
-def gunicorn(database_url: str, *extra_args: str):
-    port = free_port()
+def gunicorn(database_url: str, port: int, *extra_args: str):
     app_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -110,11 +103,6 @@ def emulators(count: int):
         yield [stack.enter_context(ServerThread(not_ready)) for _ in range(count)]
 
 
-def not_ready(environ, start_response):
-    start_response("503 Service Unavailable", [])
-    return [b""]
-
-
 def register_app(servers: list[ServerThread], app_url: str) -> None:
     for server in servers:
         server.wsgi_app = create_emulator(
@@ -136,10 +124,10 @@ def access_log_pids(log: Path, path: str) -> list[str]:
     return re.findall(rf'<(\d+)> "GET {re.escape(path)} ', log.read_text())
 
 
-def test_concurrent_activations_on_two_workers_all_connect_and_never_cross_pims(database_url):
+def test_concurrent_activations_on_two_workers_all_connect_and_never_cross_pims(database_url, unused_port):
     with emulators(PIM_COUNT) as pims:
         pim_urls = [pim.url for pim in pims]
-        with gunicorn(database_url) as (app_url, log):
+        with gunicorn(database_url, unused_port) as (app_url, log):
             register_app(pims, app_url)
             targets = [pim_urls[i % PIM_COUNT] for i in range(BROWSER_COUNT)]
             with ThreadPoolExecutor(max_workers=BROWSER_COUNT) as pool:
@@ -157,9 +145,9 @@ def test_concurrent_activations_on_two_workers_all_connect_and_never_cross_pims(
     store.engine.dispose()
 
 
-def test_a_callback_is_accepted_by_another_worker_process_than_the_activation(database_url):
+def test_a_callback_is_accepted_by_another_worker_process_than_the_activation(database_url, unused_port):
     # Each worker process serves one request and is replaced: activation and callback cannot share one.
-    with emulators(1) as pims, gunicorn(database_url, "--max-requests", "1") as (app_url, log):
+    with emulators(1) as pims, gunicorn(database_url, unused_port, "--max-requests", "1") as (app_url, log):
         register_app(pims, app_url)
         page = connect(app_url, pims[0].url)
         assert page.status_code == 200
@@ -169,8 +157,8 @@ def test_a_callback_is_accepted_by_another_worker_process_than_the_activation(da
         assert activate_pid != callback_pid
 
 
-def test_the_access_log_holds_no_code_or_state(database_url):
-    with emulators(1) as pims, gunicorn(database_url) as (app_url, log):
+def test_the_access_log_holds_no_code_or_state(database_url, unused_port):
+    with emulators(1) as pims, gunicorn(database_url, unused_port) as (app_url, log):
         register_app(pims, app_url)
         connect(app_url, pims[0].url)
         lines = [line for line in log.read_text().splitlines() if "/callback" in line]

@@ -78,11 +78,11 @@ def running_stack(
 ) -> Iterator[Stack]:
     # The App's own access log handler, when a test wants to read what it logs.
     app_server = (
-        ServerThread(_not_ready, request_handler=PathOnlyRequestHandler)
+        ServerThread(not_ready, request_handler=PathOnlyRequestHandler)
         if log_app_requests
-        else ServerThread(_not_ready)
+        else ServerThread(not_ready)
     )
-    pim_server = ServerThread(_not_ready)
+    pim_server = ServerThread(not_ready)
     settings = make_settings(
         database_url=f"sqlite:///{tmp_path / 'tokens.sqlite3'}",
         app_url=app_server.url,
@@ -110,6 +110,7 @@ def running_stack(
     store.engine.dispose()
 
 
-def _not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+def not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """What a server answers until the app it will serve is built (it needs the server's URL first)."""
     start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
     return [b"starting"]

@@ -92,9 +92,10 @@ class ConnectionCard:
     products_endpoint: str = ""
     problem: str = ""
 
-    @property
-    def reconnect_href(self) -> str:
-        return problems.restart_action(self.connection.pim_url).href
+
+@blueprint.app_template_global()
+def reconnect_href(pim_url: str) -> str:
+    return problems.restart_action(pim_url).href
 
 
 @blueprint.get("/")
