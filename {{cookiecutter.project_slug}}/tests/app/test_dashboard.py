@@ -1,5 +1,9 @@
 """The dashboard: the PIMs this browser connected, their scopes, and their first products."""
 
+from {{ cookiecutter.package_name }}.token_cipher import TokenCipher
+from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
+
+from tests.support.app_settings import OTHER_TOKEN_KEY
 from tests.support.stack import running_stack
 
 
@@ -117,3 +121,28 @@ def test_an_unknown_page_gets_a_404_page(stack):
     response = stack.browser().get(f"{stack.app_url}/nowhere")
     assert response.status_code == 404
     assert "Go to the dashboard" in response.text
+
+
+def encrypt_with_another_key(stack):
+    """As if TOKEN_ENCRYPTION_KEY lost the key this PIM's token was encrypted with."""
+    other = SqlTokenStore(stack.store.engine, TokenCipher([OTHER_TOKEN_KEY]))
+    other.save(stack.pim_url, "t" * 86, ("read_products",))
+
+
+def test_a_token_no_key_can_open_is_explained_with_reconnect(stack):
+    browser = stack.browser()
+    stack.connect(browser)
+    encrypt_with_another_key(stack)
+    page = browser.get(f"{stack.app_url}/")
+    assert page.status_code == 200
+    assert "Token unreadable" in page.text
+    assert "TOKEN_ENCRYPTION_KEY" in page.text
+    assert "/activate?pim_url=" in page.text
+
+
+def test_the_products_command_explains_an_unreadable_token(stack):
+    stack.connect(stack.browser())
+    encrypt_with_another_key(stack)
+    result = stack.app.test_cli_runner().invoke(args=["products"])
+    assert result.exit_code == 1
+    assert "TOKEN_ENCRYPTION_KEY" in result.output

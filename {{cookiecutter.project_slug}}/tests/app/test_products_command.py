@@ -1,5 +1,9 @@
 """`flask products`: the first API call from the command line, with the stored token."""
 
+from {{ cookiecutter.package_name }}.token_cipher import TokenCipher
+from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
+
+from tests.support.app_settings import OTHER_TOKEN_KEY, TOKEN_KEY
 from tests.support.stack import running_stack
 
 
@@ -49,3 +53,25 @@ def test_a_limit_over_100_is_refused(tmp_path):
     with running_stack(tmp_path) as stack:
         result = run_products(stack, "--limit", "101")
         assert result.exit_code == 2
+
+
+def test_rotate_token_key_reencrypts_every_token_with_the_first_key(tmp_path):
+    with running_stack(tmp_path, token_encryption_keys=(OTHER_TOKEN_KEY, TOKEN_KEY)) as stack:
+        SqlTokenStore(stack.store.engine, TokenCipher([TOKEN_KEY])).save(
+            "https://acme.cloud.akeneo.com", "t" * 86, ("read_products",)
+        )
+        result = stack.app.test_cli_runner().invoke(args=["rotate-token-key"])
+        assert result.exit_code == 0, result.output
+        assert "Re-encrypted 1 token(s)" in result.output
+        new_key_only = SqlTokenStore(stack.store.engine, TokenCipher([OTHER_TOKEN_KEY]))
+        assert new_key_only.get("https://acme.cloud.akeneo.com").access_token == "t" * 86
+
+
+def test_rotate_token_key_without_the_old_key_fails_clearly(tmp_path):
+    with running_stack(tmp_path, token_encryption_keys=(OTHER_TOKEN_KEY,)) as stack:
+        SqlTokenStore(stack.store.engine, TokenCipher([TOKEN_KEY])).save(
+            "https://acme.cloud.akeneo.com", "t" * 86, ("read_products",)
+        )
+        result = stack.app.test_cli_runner().invoke(args=["rotate-token-key"])
+        assert result.exit_code == 1
+        assert "Keep the old key" in result.output
