@@ -49,7 +49,7 @@ def database_url(tmp_path):
 
 
 @contextmanager
-def gunicorn(database_url: str, port: int, *extra_args: str):
+def gunicorn(database_url: str, port: int, log: Path, *extra_args: str):
     app_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -64,8 +64,6 @@ def gunicorn(database_url: str, port: int, *extra_args: str):
         "TOKEN_ENCRYPTION_KEY": TOKEN_KEY,
         "WEB_CONCURRENCY": "2",
     }
-    log = PROJECT / "test-artifacts" / f"gunicorn-{port}.log"
-    log.parent.mkdir(exist_ok=True)
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", *extra_args],
@@ -124,10 +122,12 @@ def access_log_pids(log: Path, path: str) -> list[str]:
     return re.findall(rf'<(\d+)> "GET {re.escape(path)} ', log.read_text())
 
 
-def test_concurrent_activations_on_two_workers_all_connect_and_never_cross_pims(database_url, unused_port):
+def test_concurrent_activations_on_two_workers_all_connect_and_never_cross_pims(
+    database_url, unused_port, tmp_path
+):
     with emulators(PIM_COUNT) as pims:
         pim_urls = [pim.url for pim in pims]
-        with gunicorn(database_url, unused_port) as (app_url, log):
+        with gunicorn(database_url, unused_port, tmp_path / "gunicorn.log") as (app_url, log):
             register_app(pims, app_url)
             targets = [pim_urls[i % PIM_COUNT] for i in range(BROWSER_COUNT)]
             with ThreadPoolExecutor(max_workers=BROWSER_COUNT) as pool:
@@ -145,9 +145,17 @@ def test_concurrent_activations_on_two_workers_all_connect_and_never_cross_pims(
     store.engine.dispose()
 
 
-def test_a_callback_is_accepted_by_another_worker_process_than_the_activation(database_url, unused_port):
+def test_a_callback_is_accepted_by_another_worker_process_than_the_activation(
+    database_url, unused_port, tmp_path
+):
     # Each worker process serves one request and is replaced: activation and callback cannot share one.
-    with emulators(1) as pims, gunicorn(database_url, unused_port, "--max-requests", "1") as (app_url, log):
+    with (
+        emulators(1) as pims,
+        gunicorn(database_url, unused_port, tmp_path / "gunicorn.log", "--max-requests", "1") as (
+            app_url,
+            log,
+        ),
+    ):
         register_app(pims, app_url)
         page = connect(app_url, pims[0].url)
         assert page.status_code == 200
@@ -157,8 +165,11 @@ def test_a_callback_is_accepted_by_another_worker_process_than_the_activation(da
         assert activate_pid != callback_pid
 
 
-def test_the_access_log_holds_no_code_or_state(database_url, unused_port):
-    with emulators(1) as pims, gunicorn(database_url, unused_port) as (app_url, log):
+def test_the_access_log_holds_no_code_or_state(database_url, unused_port, tmp_path):
+    with (
+        emulators(1) as pims,
+        gunicorn(database_url, unused_port, tmp_path / "gunicorn.log") as (app_url, log),
+    ):
         register_app(pims, app_url)
         connect(app_url, pims[0].url)
         lines = [line for line in log.read_text().splitlines() if "/callback" in line]
