@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import Bake, makefile_help
+from helpers import MATRIX, OPTIONS, Bake, Bakery, Variant, makefile_help
 
 
 def dockerfile_instructions(project: Path) -> list[tuple[str, str]]:
@@ -50,18 +50,20 @@ def dockerignore_allows(project: Path, path: str) -> bool:
     return allowed
 
 
-@pytest.fixture
-def docker_bake(baked: Bake) -> Bake:
-    if not baked.answers["docker"]:
-        pytest.skip("this bake has no Docker files")
-    return baked
+def rows_with(option: str) -> list[Variant]:
+    return [variant for variant in MATRIX if variant.answers.get(option, OPTIONS[option])]
 
 
-@pytest.fixture
-def ci_bake(baked: Bake) -> Bake:
-    if not baked.answers["ci"]:
-        pytest.skip("this bake has no CI workflow")
-    return baked
+@pytest.fixture(params=rows_with("docker"), ids=lambda variant: variant.id)
+def docker_bake(request: pytest.FixtureRequest, bakery: Bakery) -> Bake:
+    """A matrix bake that chose Docker."""
+    return bakery.get(request.param)
+
+
+@pytest.fixture(params=rows_with("ci"), ids=lambda variant: variant.id)
+def ci_bake(request: pytest.FixtureRequest, bakery: Bakery) -> Bake:
+    """A matrix bake that chose the CI workflow."""
+    return bakery.get(request.param)
 
 
 def workflow(baked: Bake) -> dict:
