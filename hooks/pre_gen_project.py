@@ -8,6 +8,7 @@ import json
 import keyword
 import re
 import sys
+from collections.abc import Callable
 
 ANSWERS = {
     "project_name": json.loads(r'''{{ cookiecutter.project_name | tojson }}'''),
@@ -100,16 +101,13 @@ def check_scopes(value: str) -> str | None:
     return None
 
 
-def check_web_framework(value: str) -> str | None:
-    if value not in WEB_FRAMEWORKS:
-        return f"{value!r} is not offered; choose one of: {', '.join(WEB_FRAMEWORKS)}"
-    return None
+def one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        if value not in choices:
+            return f"{value!r} is not offered; choose one of: {', '.join(choices)}"
+        return None
 
-
-def check_database(value: str) -> str | None:
-    if value not in DATABASES:
-        return f"{value!r} is not offered; choose one of: {', '.join(DATABASES)}"
-    return None
+    return check
 
 
 def check_boolean(value: object) -> str | None:
@@ -133,8 +131,8 @@ CHECKS = {
     "akeneo_client_id": check_client_id,
     "akeneo_client_secret": check_client_secret,
     "akeneo_scopes": check_scopes,
-    "web_framework": check_web_framework,
-    "database": check_database,
+    "web_framework": one_of(WEB_FRAMEWORKS),
+    "database": one_of(DATABASES),
     "port": check_port,
     "docker": check_boolean,
     "ci": check_boolean,

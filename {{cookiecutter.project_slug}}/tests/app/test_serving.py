@@ -19,12 +19,10 @@ from sqlalchemy import create_engine, text
 from {{ cookiecutter.package_name }}.token_cipher import TokenCipher
 from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
 
-from pim_emulator.config import EmulatorConfig
 from pim_emulator.server import ServerThread
-from pim_emulator.web import create_app as create_emulator
 
 from tests.support.app_settings import CLIENT_ID, CLIENT_SECRET, TOKEN_KEY
-from tests.support.stack import not_ready
+from tests.support.stack import emulator_for, not_ready
 
 PROJECT = Path(__file__).resolve().parents[2]
 PIM_COUNT = 4
@@ -103,15 +101,7 @@ def emulators(count: int):
 
 def register_app(servers: list[ServerThread], app_url: str) -> None:
     for server in servers:
-        server.wsgi_app = create_emulator(
-            EmulatorConfig(
-                client_id=CLIENT_ID,
-                client_secret=CLIENT_SECRET,
-                app_url=app_url,
-                public_url=server.url,
-                auto_consent=True,
-            )
-        )
+        server.wsgi_app = emulator_for(app_url, server.url)
 
 
 def connect(app_url: str, pim_url: str) -> requests.Response:

@@ -94,20 +94,32 @@ def running_stack(
     app = create_app(settings, store=store, http=http, timeout=TEST_TIMEOUT)
     app_server.wsgi_app = app
     pim_clock = ManualClock(time.time())
-    pim_server.wsgi_app = create_emulator(
-        EmulatorConfig(
-            client_id=CLIENT_ID,
-            client_secret=CLIENT_SECRET,
-            app_url=app_server.url,
-            public_url=pim_server.url,
-            auto_consent=auto_consent,
-            product_count=product_count,
-        ),
-        pim_clock,
+    pim_server.wsgi_app = emulator_for(
+        app_server.url, pim_server.url, pim_clock, auto_consent=auto_consent, product_count=product_count
     )
     with app_server, pim_server:
         yield Stack(app, app_server.url, pim_server.url, store, pim_clock)
     store.engine.dispose()
+
+
+def emulator_for(
+    app_url: str,
+    pim_url: str,
+    clock: ManualClock | None = None,
+    *,
+    auto_consent: bool = True,
+    product_count: int = 300,
+) -> Flask:
+    """A PIM emulator at pim_url with the test App registered (its client ID, secret and URLs)."""
+    config = EmulatorConfig(
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        app_url=app_url,
+        public_url=pim_url,
+        auto_consent=auto_consent,
+        product_count=product_count,
+    )
+    return create_emulator(config, clock)
 
 
 def not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
