@@ -1,6 +1,7 @@
 """gunicorn settings for `make serve` and the container image; environment variables override them."""
 
 import os
+import sys
 
 from {{ cookiecutter.package_name }}.settings import DEFAULT_PORT, read_environment
 
@@ -8,11 +9,29 @@ _env = read_environment()
 
 wsgi_app = "{{ cookiecutter.package_name }}.wsgi:app"
 bind = f"{_env.get('HOST') or '127.0.0.1'}:{_env.get('PORT') or DEFAULT_PORT}"
-# Sessions live in signed cookies and tokens in the database: any worker can serve any request.
+# Sessions and tokens live in the database: any worker can serve any request.
 workers = int(_env.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
+# Threads: a page waiting on a slow PIM holds one thread, not a whole worker, so /health still answers.
+worker_class = "gthread"
+threads = 4
+# Every PIM call a page makes ends well before this (see CallLimits in services.py).
 timeout = 30
 accesslog = "-"
 # %(U)s is the path without its query string: /callback's query holds the single-use code and the state.
 access_log_format = '%(h)s %(p)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 # gunicorn 24+ opens a control socket in the home folder by default; the App does not use it.
 control_socket_disable = True
+
+if workers > 1 and not (_env.get("SECRET_KEY") or "").strip():
+    # Each worker would sign session cookies with its own random key, and refuse the others'.
+    sys.exit(
+        "SECRET_KEY is not set: several workers need one shared key. `make install` writes one into .env; "
+        'or make one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+    )
+
+
+def post_fork(server: object, worker: object) -> None:
+    """gunicorn logs a failed request's URI, query included: keep the code and state out of the log."""
+    from {{ cookiecutter.package_name }}.log_redaction import QueryStringFilter
+
+    worker.log.error_log.addFilter(QueryStringFilter())  # type: ignore[attr-defined]

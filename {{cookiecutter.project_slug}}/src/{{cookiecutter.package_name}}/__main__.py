@@ -6,8 +6,8 @@ import logging
 import os
 import sys
 
+from .database import UnsupportedDatabase
 from .settings import SettingsError, load_settings
-from .token_store import UnsupportedDatabase
 from .web import create_app
 from .web.serving import PathOnlyRequestHandler
 

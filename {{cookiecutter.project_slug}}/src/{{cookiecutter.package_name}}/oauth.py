@@ -7,6 +7,7 @@ knows the secret with `code_challenge = sha256_hex(code_identifier + client_secr
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass, field
 from enum import Enum
@@ -14,12 +15,19 @@ from urllib.parse import quote, urlencode
 
 import requests
 
-from .http import TIMEOUT
-from .scopes import parse_scopes
+from .pim_http import CallFailure, PimCallError, PimReply, send
+from .scopes import granted_scopes
 
 AUTHORIZE_PATH = "/connect/apps/v1/authorize"
 TOKEN_PATH = "/connect/apps/v1/oauth2/token"  # noqa: S105 - a path, not a secret
 CODE_IDENTIFIER_BYTES = 32  # the docs ask for a high-entropy value; at least 30 bytes
+# A code lives 30 seconds: past 15, waiting longer would only spend it.
+TOKEN_SECONDS = 15.0
+TOKEN_MAX_BYTES = 64 * 1024
+# Akeneo's tokens are 86 alphanumeric characters; allow any bearer token (RFC 6750 characters), bounded.
+ACCESS_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]{1,2048}=*")
+ID_TOKEN = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+MAX_ID_TOKEN_LENGTH = 16 * 1024
 
 
 def authorize_url(pim_url: str, client_id: str, scope: str, state: str) -> str:
@@ -50,6 +58,7 @@ class ExchangeFailure(Enum):
     PIM_ERROR = "pim_error"  # 5xx, a redirect or a body that is not a token
     UNREACHABLE = "unreachable"
     TIMEOUT = "timeout"
+    FORBIDDEN_ADDRESS = "forbidden_address"
 
 
 class TokenExchangeError(Exception):
@@ -65,7 +74,7 @@ def exchange_code(
     client_id: str,
     client_secret: str,
     code: str,
-    timeout: tuple[float, float] = TIMEOUT,
+    seconds: float = TOKEN_SECONDS,
 ) -> AccessGrant:
     code_identifier = secrets.token_hex(CODE_IDENTIFIER_BYTES)
     form = {
@@ -76,49 +85,66 @@ def exchange_code(
         "code_challenge": code_challenge(code_identifier, client_secret),
     }
     try:
-        # No redirects: requests would turn the POST into a GET and lose the form.
-        response = http.post(
+        reply = send(
+            http,
+            "POST",
             f"{pim_url}{TOKEN_PATH}",
+            seconds=seconds,
+            max_bytes=TOKEN_MAX_BYTES,
             data=form,
             headers={"Accept": "application/json"},
-            timeout=timeout,
-            allow_redirects=False,
         )
-    except requests.Timeout as error:
-        raise TokenExchangeError(ExchangeFailure.TIMEOUT, str(error)) from error
-    except requests.RequestException as error:
-        raise TokenExchangeError(ExchangeFailure.UNREACHABLE, str(error)) from error
-    return _read_token_response(response)
+    except PimCallError as error:
+        raise TokenExchangeError(_CALL_FAILURES[error.failure], error.message) from error
+    return _read_token_response(reply)
 
 
-def _read_token_response(response: requests.Response) -> AccessGrant:
+_CALL_FAILURES = {
+    CallFailure.TIMEOUT: ExchangeFailure.TIMEOUT,
+    CallFailure.UNREACHABLE: ExchangeFailure.UNREACHABLE,
+    CallFailure.FORBIDDEN_ADDRESS: ExchangeFailure.FORBIDDEN_ADDRESS,
+    CallFailure.TOO_LARGE: ExchangeFailure.PIM_ERROR,
+}
+
+
+def _read_token_response(reply: PimReply) -> AccessGrant:
     try:
-        body = response.json()
+        body = reply.json()
     except ValueError:
         body = None
     if not isinstance(body, dict):
         body = {}
 
-    if response.status_code == 400:
-        raise _rejection(str(body.get("error", "")), str(body.get("error_description", "")))
-    if 300 <= response.status_code < 400:
-        location = response.headers.get("Location", "")
-        raise TokenExchangeError(
-            ExchangeFailure.PIM_ERROR, f"the PIM redirected to {location or 'elsewhere'}"
-        )
-    if response.status_code != 200:
-        raise TokenExchangeError(ExchangeFailure.PIM_ERROR, f"HTTP {response.status_code}")
+    if reply.status == 400:
+        raise _rejection(_text(body.get("error")), _text(body.get("error_description")))
+    if 300 <= reply.status < 400:
+        raise TokenExchangeError(ExchangeFailure.PIM_ERROR, f"the PIM redirected (HTTP {reply.status})")
+    if reply.status != 200:
+        raise TokenExchangeError(ExchangeFailure.PIM_ERROR, f"HTTP {reply.status}")
 
     access_token = body.get("access_token")
-    if not isinstance(access_token, str) or not access_token:
-        raise TokenExchangeError(ExchangeFailure.PIM_ERROR, "the answer holds no access_token")
+    if not isinstance(access_token, str) or not ACCESS_TOKEN.fullmatch(access_token):
+        raise TokenExchangeError(ExchangeFailure.PIM_ERROR, "the answer holds no valid access_token")
     scope = body.get("scope")
     id_token = body.get("id_token")
+    if (
+        not isinstance(id_token, str)
+        or len(id_token) > MAX_ID_TOKEN_LENGTH
+        or not ID_TOKEN.fullmatch(id_token)
+    ):
+        id_token = None
     return AccessGrant(
         access_token=access_token,
-        scopes=parse_scopes(scope) if isinstance(scope, str) else (),
-        id_token=id_token if isinstance(id_token, str) else None,
+        scopes=granted_scopes(scope) if isinstance(scope, str) else (),
+        id_token=id_token,
     )
+
+
+def _text(value: object, limit: int = 200) -> str:
+    """A PIM-sent string fit for a page and a log line: printable, bounded."""
+    if not isinstance(value, str):
+        return ""
+    return "".join(ch if ch.isprintable() else "?" for ch in value[:limit])
 
 
 def _rejection(error: str, description: str) -> TokenExchangeError:

@@ -1,4 +1,10 @@
-"""A small client for the PIM's REST API, authenticated with the App's access token."""
+"""A small client for the PIM's REST API, authenticated with the App's access token.
+
+What the PIM answers is checked for shape where it enters: a page must be an object with a list of objects
+under `_embedded.items`, and a `next` link must be a string. Anything else is a PimApiError for that PIM
+alone.
+Links are followed on the PIM's own origin only: the token goes nowhere else.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,14 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .http import TIMEOUT
+from .pim_http import CallFailure, PimCallError, PimReply, send
 
 PRODUCTS_UUID_PATH = "/api/rest/v1/products-uuid"
 LEGACY_PRODUCTS_PATH = "/api/rest/v1/products"  # PIMs older than 7.0 have no products-uuid
 MAX_PAGE_SIZE = 100  # the PIM answers 422 above this
+CALL_SECONDS = 60.0  # one API call, retries included, from a command or a job
+PAGE_MAX_BYTES = 32 * 1024 * 1024  # 100 products with many values and locales stay far below
+MAX_PAGES = 200_000  # 20 million products at 100 a page: past that, something is looping
 
 
 class PimApiError(Exception):
@@ -32,15 +41,19 @@ class AccessDenied(PimApiError):
 
 
 class RateLimited(PimApiError):
-    """429 still, after the retries urllib3 made."""
+    """429 still, after the retries that fitted in the call's time."""
 
-    def __init__(self, status: int, message: str, retry_after: str | None) -> None:
+    def __init__(self, status: int, message: str, retry_after: int | None) -> None:
         super().__init__(status, message)
         self.retry_after = retry_after
 
 
 class PimUnavailable(PimApiError):
     """The PIM could not be reached, was too slow, or failed (5xx)."""
+
+
+class UnexpectedAnswer(PimApiError):
+    """The PIM answered 200 with something that is not what this endpoint returns."""
 
 
 @dataclass(frozen=True)
@@ -56,12 +69,12 @@ class PimApiClient:
         http: requests.Session,
         pim_url: str,
         access_token: str,
-        timeout: tuple[float, float] = TIMEOUT,
+        call_seconds: float = CALL_SECONDS,
     ) -> None:
         self._http = http
         self._pim_url = pim_url
         self._token = access_token
-        self._timeout = timeout
+        self._call_seconds = call_seconds
         self._origin = _origin(pim_url)
 
     def first_products(self, limit: int = 10) -> ProductPage:
@@ -75,33 +88,66 @@ class PimApiClient:
                 raise
             body = self.get_json(LEGACY_PRODUCTS_PATH, params)
             endpoint = LEGACY_PRODUCTS_PATH
-        return _page(body, endpoint)
+        return self._page(body, endpoint)
 
-    def iter_products(self, page_size: int = MAX_PAGE_SIZE) -> Iterator[dict[str, Any]]:
-        """Every product, following `_links.next` (search_after) as the PIM asks."""
+    def iter_products(
+        self, page_size: int = MAX_PAGE_SIZE, max_pages: int = MAX_PAGES
+    ) -> Iterator[dict[str, Any]]:
+        """Every product, following `_links.next` (search_after) as the PIM asks.
+
+        A next link seen before, or a page that has a next link but no item, would loop forever: both stop
+        with a PimApiError, as does going past `max_pages`.
+        """
         page = self.first_products(page_size)
         yield from page.items
+        seen = {page.next_url}
+        pages = 1
         while page.next_url:
-            page = _page(self.get_json(page.next_url), page.endpoint)
+            if not page.items:
+                raise UnexpectedAnswer(None, "the PIM sent an empty page with a link to a next one")
+            if pages >= max_pages:
+                raise UnexpectedAnswer(None, f"the PIM sent more than {max_pages:,} pages; stopping")
+            page = self._page(self.get_json(page.next_url), page.endpoint)
+            pages += 1
+            if page.next_url in seen:
+                raise UnexpectedAnswer(None, "the PIM's next link points back to a page already read")
+            seen.add(page.next_url)
             yield from page.items
 
     def get_json(self, path_or_url: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         url = path_or_url if "://" in path_or_url else f"{self._pim_url}{path_or_url}"
         if _origin(url) != self._origin:
             # Never send the token anywhere but the PIM it belongs to, whatever a link says.
-            raise PimApiError(None, f"refusing to follow a link outside the PIM: {url}")
+            raise UnexpectedAnswer(
+                None, f"a link leads outside the PIM ({url[:100]}); the App does not follow it"
+            )
         try:
-            response = self._http.get(
+            reply = send(
+                self._http,
+                "GET",
                 url,
+                seconds=self._call_seconds,
+                max_bytes=PAGE_MAX_BYTES,
                 params=params,
                 headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
-                timeout=self._timeout,
             )
-        except requests.Timeout as error:
-            raise PimUnavailable(None, "the PIM did not answer in time") from error
-        except requests.RequestException as error:
-            raise PimUnavailable(None, f"the PIM could not be reached ({type(error).__name__})") from error
-        return _json_or_error(response)
+        except PimCallError as error:
+            if error.failure is CallFailure.TOO_LARGE:
+                raise UnexpectedAnswer(None, error.message) from error
+            raise PimUnavailable(None, error.message) from error
+        return _json_or_error(reply)
+
+    def _page(self, body: dict[str, Any], endpoint: str) -> ProductPage:
+        embedded = body.get("_embedded")
+        items = embedded.get("items") if isinstance(embedded, dict) else None
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise UnexpectedAnswer(None, "the PIM's answer is not a page of products (no list of items)")
+        links = body.get("_links", {})
+        next_link = links.get("next") if isinstance(links, dict) else None
+        next_url = next_link.get("href") if isinstance(next_link, dict) else None
+        if next_link is not None and not isinstance(next_url, str):
+            raise UnexpectedAnswer(None, "the PIM's next link has no address")
+        return ProductPage(items=items, next_url=next_url, endpoint=endpoint)
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -109,20 +155,14 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme.lower(), parts.netloc.lower()
 
 
-def _page(body: dict[str, Any], endpoint: str) -> ProductPage:
-    items = body.get("_embedded", {}).get("items", [])
-    next_link = body.get("_links", {}).get("next", {}).get("href")
-    return ProductPage(items=list(items), next_url=next_link, endpoint=endpoint)
-
-
-def _json_or_error(response: requests.Response) -> dict[str, Any]:
+def _json_or_error(reply: PimReply) -> dict[str, Any]:
     try:
-        body = response.json()
+        body = reply.json()
     except ValueError:
         body = None
     message = body.get("message") if isinstance(body, dict) else None
-    message = str(message) if message else response.reason or "no message"
-    status = response.status_code
+    message = _printable(message) if isinstance(message, str) and message else "no message"
+    status = reply.status
     if status == 200 and isinstance(body, dict):
         return body
     if status == 401:
@@ -130,9 +170,21 @@ def _json_or_error(response: requests.Response) -> dict[str, Any]:
     if status == 403:
         raise AccessDenied(status, message)
     if status == 429:
-        raise RateLimited(status, message, response.headers.get("Retry-After"))
+        raise RateLimited(status, message, _seconds(reply.headers.get("Retry-After")))
+    if 300 <= status < 400:
+        raise PimApiError(status, "the PIM redirected the call; the App does not follow redirects")
     if status >= 500:
         raise PimUnavailable(status, message)
     if status == 200:
-        raise PimUnavailable(status, "the PIM answered with something that is not JSON")
+        raise UnexpectedAnswer(status, "the PIM answered with something that is not a JSON object")
     raise PimApiError(status, message)
+
+
+def _printable(text: str, limit: int = 300) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text[:limit])
+
+
+def _seconds(retry_after: str | None) -> int | None:
+    """Retry-After in seconds (the PIM sends seconds); None when absent or not a number."""
+    text = (retry_after or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 6 else None

@@ -1,16 +1,26 @@
 """Rules for the `pim_url` the PIM sends to the activation URL.
 
 It arrives unauthenticated, and the App will send its client ID to it and post codes to it, so it is checked
-before anything else: an attacker must not be able to point the App at a host of their choosing.
+before anything else: an attacker must not be able to point the App at a host of their choosing. The URL the
+App uses afterwards is rebuilt from the checked parts, never the raw string: browsers and urllib3 read a `\\`
+as the start of the path, so `https://evil.com\\.cloud.akeneo.com` would otherwise reach evil.com.
 """
 
 from __future__ import annotations
 
-import fnmatch
+import ipaddress
+import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+import idna
+
 MAX_LENGTH = 2048
+MAX_HOST_LENGTH = 253
+# A DNS label as resolvers and browsers accept it, after IDNA: letters, digits and hyphens, 1 to 63 of them.
+DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+# Unreserved characters and percent-escapes only: anything else in a path is not worth the risk.
+PATH = re.compile(r"(?:/(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})*)*")
 
 
 class InvalidPimUrl(ValueError):
@@ -25,8 +35,10 @@ def normalize_pim_url(raw: str | None, allowed_hosts: Iterable[str]) -> str:
         )
     if len(raw) > MAX_LENGTH:
         raise InvalidPimUrl(f"The pim_url is longer than {MAX_LENGTH} characters.")
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in raw):
-        raise InvalidPimUrl("The pim_url contains spaces or control characters.")
+    if any(ch.isspace() or not ch.isprintable() for ch in raw):
+        raise InvalidPimUrl("The pim_url contains spaces, control or invisible characters.")
+    if "\\" in raw:
+        raise InvalidPimUrl("The pim_url contains a backslash.")
     try:
         parts = urlsplit(raw)
         port = parts.port
@@ -35,27 +47,69 @@ def normalize_pim_url(raw: str | None, allowed_hosts: Iterable[str]) -> str:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise InvalidPimUrl("The pim_url must start with http:// or https://.")
-    if parts.username is not None or parts.password is not None:
+    if "@" in parts.netloc:
         raise InvalidPimUrl("The pim_url must not contain a user name or password.")
-    if parts.query:
+    if parts.query or "?" in raw:
         raise InvalidPimUrl("The pim_url must not contain a query string.")
-    if parts.fragment or raw.endswith("#"):
+    if parts.fragment or "#" in raw:
         raise InvalidPimUrl("The pim_url must not contain a fragment (#…).")
-    host = (parts.hostname or "").rstrip(".")
-    if not host:
-        raise InvalidPimUrl("The pim_url has no host name.")
+    if port == 0:
+        raise InvalidPimUrl("The pim_url has port 0.")
+    host = canonical_host(parts.hostname or "")
     if not host_is_allowed(host, allowed_hosts):
         raise InvalidPimUrl(
             f"The PIM host {host} is not allowed. "
             "Add it to ALLOWED_PIM_HOSTS if this App should connect to it."
         )
+    path = parts.path.rstrip("/")
+    if not PATH.fullmatch(path):
+        raise InvalidPimUrl("The pim_url's path holds characters a PIM address does not have.")
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:
         netloc = f"{netloc}:{port}"
-    return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
+    return f"{scheme}://{netloc}{path}"
+
+
+def canonical_host(hostname: str) -> str:
+    """The host in the form it is matched and connected to: an IP address, or an ASCII DNS name."""
+    hostname = hostname[:-1] if hostname.endswith(".") else hostname  # the root label, written or not
+    if not hostname:
+        raise InvalidPimUrl("The pim_url has no host name.")
+    try:
+        return ipaddress.ip_address(hostname).compressed
+    except ValueError:
+        pass
+    try:
+        # UTS 46 maps what browsers map (fullwidth letters, case); a mapped character that is not allowed in
+        # a DNS name then fails the label check below.
+        ascii_host = idna.encode(hostname, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError) as error:
+        raise InvalidPimUrl(f"The PIM host is not a valid domain name ({error}).") from None
+    labels = ascii_host.split(".")
+    if len(ascii_host) > MAX_HOST_LENGTH or not all(DNS_LABEL.fullmatch(label) for label in labels):
+        raise InvalidPimUrl(
+            "The PIM host is not a valid domain name: each part between dots must be 1 to 63 letters, "
+            f"digits or hyphens, and the whole at most {MAX_HOST_LENGTH} characters."
+        )
+    return ascii_host
 
 
 def host_is_allowed(host: str, patterns: Iterable[str]) -> bool:
-    """Glob match, case-insensitive: `*.cloud.akeneo.com` allows every SaaS PIM."""
-    host = host.lower()
-    return any(fnmatch.fnmatchcase(host, pattern.lower()) for pattern in patterns)
+    """Whether a canonical host matches a pattern: exact, or with `*` standing for exactly one whole label.
+
+    `*.cloud.akeneo.com` allows `acme.cloud.akeneo.com` but neither `cloud.akeneo.com` nor
+    `a.b.cloud.akeneo.com`; write `*.*.cloud.akeneo.com` for the latter.
+    """
+    host_labels = host.lower().split(".")
+    for pattern in patterns:
+        pattern_labels = pattern.strip().lower().rstrip(".").split(".")
+        if len(pattern_labels) == len(host_labels) and all(
+            wanted in ("*", label) for wanted, label in zip(pattern_labels, host_labels, strict=True)
+        ):
+            return True
+    return False
+
+
+def exact_hosts(patterns: Iterable[str]) -> frozenset[str]:
+    """The patterns without a wildcard: the only hosts allowed to resolve to loopback or link-local."""
+    return frozenset(pattern.strip().lower() for pattern in patterns if "*" not in pattern)

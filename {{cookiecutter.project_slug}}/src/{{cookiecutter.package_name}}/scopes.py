@@ -16,5 +16,11 @@ def parse_scopes(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(text.split()))
 
 
+def granted_scopes(text: str) -> tuple[str, ...]:
+    """The scopes a PIM says it granted, sorted; only those the App knows, so the stored list stays short and
+    printable whatever the PIM sends."""
+    return tuple(sorted(scope for scope in set(text.split()) if scope in KNOWN_SCOPES))
+
+
 def unknown_scopes(scopes: tuple[str, ...]) -> list[str]:
     return [scope for scope in scopes if scope not in KNOWN_SCOPES]

@@ -6,6 +6,7 @@ Real environment variables win over `.env`, so a deployment never depends on a f
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -24,8 +25,16 @@ DEFAULT_SCOPES = [
 {%- endfor %}
 ]
 DEFAULT_PORT = {{ cookiecutter.port }}
-DEFAULT_ALLOWED_PIM_HOSTS = "*.cloud.akeneo.com,localhost,127.0.0.1"
+# Akeneo's SaaS PIMs. Loopback is added only while the App itself runs locally (the PIM emulator): in
+# production it would let any visitor make the App call services on its own machine.
+SAAS_PIM_HOSTS = "*.cloud.akeneo.com"
+LOCAL_PIM_HOSTS = "localhost,127.0.0.1"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+MIN_SECRET_KEY_LENGTH = 32
+# An ALLOWED_PIM_HOSTS entry: dot-separated labels (letters, digits, hyphens, or a lone `*`), or IPv6.
+_HOST_LABEL = r"(?:\*|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)"
+HOST_PATTERN = re.compile(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})*|[0-9a-f:]+")
+WEAK_SECRET_KEYS = frozenset({"changeme", "change-me", "secret", "secret-key", "dev", "development", "test"})
 
 
 class SettingsError(ValueError):
@@ -49,11 +58,11 @@ class Settings:
     @property
     def is_local(self) -> bool:
         """True when the App runs on this machine only: development rules apply."""
-        return (urlsplit(self.app_url).hostname or "") in LOCAL_HOSTS
+        return is_local_url(self.app_url)
 
     @property
     def uses_https(self) -> bool:
-        return self.app_url.startswith("https://")
+        return urlsplit(self.app_url).scheme == "https"
 
     @property
     def scope_string(self) -> str:
@@ -97,20 +106,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"PORT must be a number from 1 to 65535, not {port_text!r}")
     port = int(port_text)
 
-    app_url = get("APP_URL", f"http://localhost:{port}").rstrip("/")
-    parts = urlsplit(app_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingsError(
-            f"APP_URL must be an http(s) URL such as https://my-app.example.com, not {app_url!r}"
-        )
-
+    app_url = normalize_app_url(get("APP_URL", f"http://localhost:{port}"))
+    default_hosts = f"{SAAS_PIM_HOSTS},{LOCAL_PIM_HOSTS}" if is_local_url(app_url) else SAAS_PIM_HOSTS
     allowed = tuple(
         pattern.strip().lower()
-        for pattern in get("ALLOWED_PIM_HOSTS", DEFAULT_ALLOWED_PIM_HOSTS).split(",")
+        for pattern in get("ALLOWED_PIM_HOSTS", default_hosts).split(",")
         if pattern.strip()
     )
     if not allowed:
-        raise SettingsError("ALLOWED_PIM_HOSTS is empty: no PIM could connect")
+        raise SettingsError("ALLOWED_PIM_HOSTS lists no host: no PIM could connect")
+    if bad := [pattern for pattern in allowed if not HOST_PATTERN.fullmatch(pattern)]:
+        raise SettingsError(
+            f"ALLOWED_PIM_HOSTS: {', '.join(bad)} is not a host name, an IP address or a pattern such as "
+            "*.cloud.akeneo.com"
+        )
 
     keys = parse_keys(get("TOKEN_ENCRYPTION_KEY"))
     if not keys:
@@ -142,11 +151,38 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not settings.secret_key:
         if not settings.is_local:
             raise SettingsError(
-                "SECRET_KEY must be set when APP_URL is not localhost (it signs the sessions)"
+                "SECRET_KEY must be set when APP_URL is not localhost (it signs the session cookies); "
+                + KEY_RECIPE
             )
-        # Development only: sessions then last as long as the process.
+        # Development only: sessions then last as long as the process, and one process only.
         settings = replace(settings, secret_key=secrets.token_urlsafe(48))
+    elif is_weak_secret_key(settings.secret_key) and not settings.is_local:
+        raise SettingsError(
+            f"SECRET_KEY is too weak for an App outside localhost (at least {MIN_SECRET_KEY_LENGTH} random "
+            f"characters); {KEY_RECIPE}"
+        )
     return settings
+
+
+KEY_RECIPE = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+def is_local_url(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in LOCAL_HOSTS
+
+
+def is_weak_secret_key(key: str) -> bool:
+    """Too short, a word from a tutorial, or too few different characters to be random."""
+    return len(key) < MIN_SECRET_KEY_LENGTH or key.lower() in WEAK_SECRET_KEYS or len(set(key)) < 12
+
+
+def normalize_app_url(raw: str) -> str:
+    """APP_URL without trailing slash, its scheme and host lowercased (`HTTPS://` is https too)."""
+    parts = urlsplit(raw.strip().rstrip("/"))
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(f"APP_URL must be an http(s) URL such as https://my-app.example.com, not {raw!r}")
+    return parts._replace(scheme=scheme, netloc=parts.netloc.lower()).geturl()
 
 
 {% if cookiecutter.database == "postgresql" -%}

@@ -10,27 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import (
-    DateTime,
-    Integer,
-    String,
-    Text,
-    case,
-    create_engine,
-    delete,
-    inspect,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import DateTime, Integer, String, Text, case, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from .database import Base, create_database_engine, create_schema
 from .token_cipher import TokenCipher
 
 
@@ -74,11 +61,7 @@ class TokenStore(Protocol):
         ...
 
 
-class _Base(DeclarativeBase):
-    pass
-
-
-class _ConnectionRow(_Base):
+class _ConnectionRow(Base):
     __tablename__ = "pim_connections"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -93,10 +76,6 @@ class _ConnectionRow(_Base):
 _TABLE = _ConnectionRow.__table__
 # Each supported database has a native atomic upsert.
 _UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-
-
-class UnsupportedDatabase(ValueError):
-    pass
 
 
 def _utc(moment: datetime) -> datetime:
@@ -115,22 +94,6 @@ def _to_connection(row: Any, cipher: TokenCipher) -> Connection:
     )
 
 
-def create_store_engine(database_url: str) -> Engine:
-    try:
-        url = make_url(database_url)
-    except ArgumentError as error:
-        raise UnsupportedDatabase(f"DATABASE_URL is not a database URL: {error}") from error
-    backend = url.get_backend_name()
-    if backend not in _UPSERTS:
-        raise UnsupportedDatabase(
-            f"DATABASE_URL: {backend} is not supported; use sqlite:///path or postgresql+psycopg://…"
-        )
-    if backend == "sqlite" and url.database not in (None, "", ":memory:"):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    connect_args = {"timeout": 15} if backend == "sqlite" else {}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -140,11 +103,11 @@ class SqlTokenStore:
         self._engine = engine
         self._cipher = cipher
         self._clock = clock
-        _create_schema(engine)
+        create_schema(engine)
 
     @classmethod
     def from_url(cls, database_url: str, cipher: TokenCipher) -> SqlTokenStore:
-        return cls(create_store_engine(database_url), cipher)
+        return cls(create_database_engine(database_url), cipher)
 
     @property
     def engine(self) -> Engine:
@@ -211,12 +174,3 @@ class SqlTokenStore:
     def check(self) -> None:
         with self._engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-
-
-def _create_schema(engine: Engine) -> None:
-    """Create the table if missing. Several workers may start at once: losing that race is fine."""
-    try:
-        _Base.metadata.create_all(engine)
-    except DBAPIError:
-        if not inspect(engine).has_table(_TABLE.name):
-            raise

@@ -1,12 +1,18 @@
-"""Fixtures for the App's own tests: the App and the PIM emulator served over HTTP."""
+"""Fixtures for the App's own tests: the App and the PIM emulator over HTTP, and the databases at hand."""
 
 from __future__ import annotations
 
+import os
 import socket
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+from {{ cookiecutter.package_name }}.database import create_database_engine
 
 from tests.support.stack import Stack, running_stack
 
@@ -24,3 +30,33 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A real SQLite file, then the real PostgreSQL server in a schema of the test's own.
+
+    Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the PostgreSQL half;
+    REQUIRE_POSTGRES=1 turns its absence into a failure, so CI cannot skip it silently.
+    """
+    if request.param == "sqlite":
+        engine = create_database_engine(f"sqlite:///{tmp_path / 'app.sqlite3'}")
+        yield engine
+        engine.dispose()
+        return
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+        pytest.skip("TEST_DATABASE_URL is not set")
+    # A schema of its own per test: runs never see each other's rows.
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    yield engine
+    engine.dispose()
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()

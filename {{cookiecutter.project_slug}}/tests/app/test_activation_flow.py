@@ -160,7 +160,7 @@ def test_a_failing_token_endpoint_gets_a_502_page(stack):
 
 
 def test_a_hanging_token_endpoint_gets_a_504_page(stack):
-    stack.control("faults", {"token_endpoint": "hang", "hang_seconds": 4})
+    stack.control("faults", {"token_endpoint": "hang", "hang_seconds": 10})
     response = stack.connect(stack.browser())
     assert response.status_code == 504
     assert "took too long" in response.text

@@ -4,13 +4,16 @@ import os
 import subprocess
 import sys
 
-from {{ cookiecutter.package_name }}.web import SESSION_COOKIE_NAME, create_app
+import pytest
+
+from {{ cookiecutter.package_name }}.web import create_app
+from {{ cookiecutter.package_name }}.web.session_cookie import COOKIE_NAME
 
 from tests.support.app_settings import make_settings
 
 FORWARDED = {
     "X-Forwarded-Proto": "https",
-    "X-Forwarded-Host": "app.example.com",
+    "X-Forwarded-Host": "forwarded.example.com",
     "X-Forwarded-For": "1.2.3.4",
 }
 
@@ -28,7 +31,7 @@ def test_the_session_cookie_is_secure_when_the_app_is_served_over_https(tmp_path
 
 def test_the_session_cookie_is_named_after_the_app():
     # The PIM emulator runs on the same host: a shared cookie name would clobber one session with the other.
-    assert SESSION_COOKIE_NAME == "{{ cookiecutter.package_name }}_session"
+    assert COOKIE_NAME == "{{ cookiecutter.package_name }}_session"
 
 
 def test_starting_without_credentials_fails_with_a_clear_message(tmp_path):
@@ -47,15 +50,15 @@ def test_starting_without_credentials_fails_with_a_clear_message(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_forwarded_headers_are_ignored_unless_proxies_are_trusted(tmp_path):
-    settings = make_settings(database_url=f"sqlite:///{tmp_path / 't.sqlite3'}")
-    page = create_app(settings).test_client().get("/", headers=FORWARDED)
-    assert "http://localhost/activate" in page.text
-    assert "app.example.com" not in page.text
-
-
-def test_behind_a_trusted_proxy_the_app_builds_https_urls(tmp_path):
-    settings = make_settings(database_url=f"sqlite:///{tmp_path / 't.sqlite3'}", trusted_proxies=1)
-    page = create_app(settings).test_client().get("/", headers=FORWARDED)
+@pytest.mark.parametrize("trusted_proxies", [0, 1])
+def test_the_dashboard_builds_its_urls_from_app_url_never_from_request_headers(tmp_path, trusted_proxies):
+    settings = make_settings(
+        database_url=f"sqlite:///{tmp_path / 't.sqlite3'}",
+        app_url="https://app.example.com",
+        trusted_proxies=trusted_proxies,
+    )
+    page = create_app(settings).test_client().get("/", headers={**FORWARDED, "Host": "evil.example.com"})
     assert "https://app.example.com/activate" in page.text
     assert "https://app.example.com/callback" in page.text
+    assert "evil.example.com" not in page.text
+    assert "forwarded.example.com" not in page.text

@@ -3,7 +3,6 @@
 import pytest
 from flask import Flask, jsonify, request
 
-from {{ cookiecutter.package_name }}.http import build_http_session
 from {{ cookiecutter.package_name }}.pim_api import (
     LEGACY_PRODUCTS_PATH,
     AccessDenied,
@@ -13,10 +12,16 @@ from {{ cookiecutter.package_name }}.pim_api import (
     PimUnavailable,
     RateLimited,
 )
+from {{ cookiecutter.package_name }}.pim_http import build_pim_session
 
 from pim_emulator.server import ServerThread
 
-from tests.support.stack import TEST_TIMEOUT, running_stack
+from tests.support.stack import TEST_LIMITS, running_stack
+
+
+def pim_session(**options):
+    """The App's PIM session, allowed to reach the loopback test servers."""
+    return build_pim_session(frozenset({"127.0.0.1", "localhost"}), **options)
 
 
 @pytest.fixture
@@ -27,7 +32,7 @@ def connected(stack):
 
 def client_for(stack, token=None):
     token = token or stack.store.get(stack.pim_url).access_token
-    return PimApiClient(build_http_session(backoff_factor=0.01), stack.pim_url, token, TEST_TIMEOUT)
+    return PimApiClient(pim_session(backoff_factor=0.01), stack.pim_url, token, TEST_LIMITS.command_seconds)
 
 
 def test_the_first_page_holds_the_requested_number_of_products(connected):
@@ -69,7 +74,7 @@ def test_a_lasting_rate_limit_raises_rate_limited_with_retry_after(connected):
     connected.control("faults", {"rate_limit": {"count": 10, "retry_after": 1}})
     with pytest.raises(RateLimited) as error:
         client_for(connected).first_products()
-    assert error.value.retry_after == "1"
+    assert error.value.retry_after == 1
 
 
 def test_a_short_rate_limit_is_absorbed_by_retries(connected):
@@ -78,7 +83,9 @@ def test_a_short_rate_limit_is_absorbed_by_retries(connected):
 
 
 def test_an_unreachable_pim_raises_pim_unavailable(unused_port):
-    client = PimApiClient(build_http_session(retries=0), f"http://127.0.0.1:{unused_port}", "t", TEST_TIMEOUT)
+    client = PimApiClient(
+        pim_session(retries=0), f"http://127.0.0.1:{unused_port}", "t", TEST_LIMITS.command_seconds
+    )
     with pytest.raises(PimUnavailable, match="could not be reached"):
         client.first_products()
 
@@ -104,13 +111,13 @@ def legacy_pim():
 
 
 def test_an_older_pim_is_read_through_the_legacy_endpoint(legacy_pim):
-    client = PimApiClient(build_http_session(), legacy_pim, "legacy-token", TEST_TIMEOUT)
+    client = PimApiClient(pim_session(), legacy_pim, "legacy-token", TEST_LIMITS.command_seconds)
     page = client.first_products()
     assert page.endpoint == LEGACY_PRODUCTS_PATH
     assert page.items[0]["identifier"] == "sku-1"
 
 
 def test_the_token_is_never_sent_to_a_link_outside_the_pim(legacy_pim):
-    client = PimApiClient(build_http_session(), legacy_pim, "legacy-token", TEST_TIMEOUT)
+    client = PimApiClient(pim_session(), legacy_pim, "legacy-token", TEST_LIMITS.command_seconds)
     with pytest.raises(PimApiError, match="outside the PIM"):
         list(client.iter_products())

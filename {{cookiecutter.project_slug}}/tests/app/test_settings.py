@@ -13,6 +13,10 @@ VALID = {
 }
 
 
+STRONG_KEY = "kY3v9QmZp2Lw8Rt5Xs1Nb7Hc4Jd6Fg0Ua_-Ee"
+PUBLIC = {"APP_URL": "https://app.example.com", "SECRET_KEY": STRONG_KEY}
+
+
 def settings_from(**env):
     return load_settings({**VALID, **env})
 
@@ -69,7 +73,7 @@ def test_a_bad_app_url_is_refused():
 
 
 def test_the_app_url_loses_its_trailing_slash():
-    settings = settings_from(APP_URL="https://app.example.com/", SECRET_KEY="k")
+    settings = settings_from(**{**PUBLIC, "APP_URL": "https://app.example.com/"})
     assert settings.app_url == "https://app.example.com"
 
 
@@ -88,13 +92,50 @@ def test_allowed_pim_hosts_is_a_comma_separated_list():
 
 
 def test_https_is_detected_from_the_app_url():
-    assert settings_from(APP_URL="https://app.example.com", SECRET_KEY="k").uses_https
+    assert settings_from(**PUBLIC).uses_https
+
+
+def test_an_upper_case_https_scheme_is_https_too():
+    settings = settings_from(**{**PUBLIC, "APP_URL": "HTTPS://App.Example.com"})
+    assert settings.uses_https
+    assert settings.app_url == "https://app.example.com"
+
+
+@pytest.mark.parametrize("key", ["changeme", "k", "a" * 40, "0123456789" * 4])
+def test_a_weak_secret_key_is_refused_when_the_app_is_public(key):
+    with pytest.raises(SettingsError, match="SECRET_KEY is too weak"):
+        settings_from(**{**PUBLIC, "SECRET_KEY": key})
+
+
+def test_a_weak_secret_key_is_tolerated_on_localhost():
+    assert settings_from(SECRET_KEY="changeme").secret_key == "changeme"
+
+
+def test_a_local_app_also_accepts_loopback_pims_by_default():
+    assert settings_from().allowed_pim_hosts == ("*.cloud.akeneo.com", "localhost", "127.0.0.1")
+
+
+@pytest.mark.parametrize("hosts", [None, ""])
+def test_a_public_app_accepts_only_saas_pims_by_default(hosts):
+    env = {**PUBLIC} if hosts is None else {**PUBLIC, "ALLOWED_PIM_HOSTS": hosts}
+    assert settings_from(**env).allowed_pim_hosts == ("*.cloud.akeneo.com",)
+
+
+def test_a_public_app_reaches_loopback_only_when_it_is_listed():
+    settings = settings_from(**PUBLIC, ALLOWED_PIM_HOSTS="*.cloud.akeneo.com,127.0.0.1")
+    assert settings.allowed_pim_hosts == ("*.cloud.akeneo.com", "127.0.0.1")
+
+
+@pytest.mark.parametrize("hosts", [",", "evil.com\\.x", "*evil.com", "pim.example.com/path"])
+def test_a_malformed_allowed_pim_hosts_is_refused(hosts):
+    with pytest.raises(SettingsError, match="ALLOWED_PIM_HOSTS"):
+        settings_from(ALLOWED_PIM_HOSTS=hosts)
 
 
 def test_no_secret_is_in_the_settings_repr():
-    text = repr(settings_from(AKENEO_CLIENT_SECRET="client-secret-value", SECRET_KEY="secret-key-value"))
+    text = repr(settings_from(AKENEO_CLIENT_SECRET="client-secret-value", SECRET_KEY=STRONG_KEY))
     assert "client-secret-value" not in text
-    assert "secret-key-value" not in text
+    assert STRONG_KEY not in text
     assert TOKEN_KEY not in text
 
 

@@ -1,23 +1,18 @@
 """The token store, against every backend at hand: a real SQLite file, and PostgreSQL when configured.
 
-Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the PostgreSQL
-half; REQUIRE_POSTGRES=1 turns its absence into a failure, so CI cannot skip it silently.
+The `engine` fixture (tests/app/conftest.py) gives each test its own SQLite file and, when TEST_DATABASE_URL
+is set, its own PostgreSQL schema.
 """
 
-import os
 import threading
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
+from {{ cookiecutter.package_name }}.database import UnsupportedDatabase, create_database_engine
 from {{ cookiecutter.package_name }}.token_cipher import TokenCipher, UndecryptableToken
-from {{ cookiecutter.package_name }}.token_store import (
-    SqlTokenStore,
-    UnsupportedDatabase,
-    create_store_engine,
-)
+from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
 
 from tests.support.app_settings import OTHER_TOKEN_KEY, TOKEN_KEY
 
@@ -40,31 +35,6 @@ class SteppingClock:
 @pytest.fixture
 def clock():
     return SteppingClock()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        engine = create_store_engine(f"sqlite:///{tmp_path / 'tokens.sqlite3'}")
-        yield engine
-        engine.dispose()
-        return
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
-        pytest.skip("TEST_DATABASE_URL is not set")
-    # A schema of its own per test: runs never see each other's rows.
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    yield engine
-    engine.dispose()
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 @pytest.fixture
@@ -208,4 +178,4 @@ def test_the_sqlite_folder_is_created(tmp_path):
 @pytest.mark.parametrize("url", ["mysql://root@localhost/db", "not a url"])
 def test_an_unsupported_database_url_is_refused_clearly(url):
     with pytest.raises(UnsupportedDatabase, match="DATABASE_URL"):
-        create_store_engine(url)
+        create_database_engine(url)

@@ -19,7 +19,7 @@ def make_settings(**overrides: object) -> Settings:
         client_secret=CLIENT_SECRET,
         scopes=("read_products", "read_catalog_structure"),
         app_url="http://localhost:8000",
-        secret_key="test-secret-key",
+        secret_key="test-secret-key-9Qm2Lw8Rt5Xs1Nb7Hc4Jd6",
         database_url="sqlite://",
         allowed_pim_hosts=("*.cloud.akeneo.com", "localhost", "127.0.0.1"),
         port=8000,

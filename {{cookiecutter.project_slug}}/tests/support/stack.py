@@ -12,8 +12,10 @@ from typing import Any
 import requests
 from flask import Flask
 
-from {{ cookiecutter.package_name }}.http import build_http_session
-from {{ cookiecutter.package_name }}.token_cipher import TokenCipher
+from {{ cookiecutter.package_name }}.pim_http import build_pim_session
+from {{ cookiecutter.package_name }}.pim_url import exact_hosts
+from {{ cookiecutter.package_name }}.services import CallLimits, Services, build_services
+from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
 from {{ cookiecutter.package_name }}.web import create_app
 from {{ cookiecutter.package_name }}.web.serving import PathOnlyRequestHandler
@@ -25,8 +27,8 @@ from pim_emulator.web import create_app as create_emulator
 
 from tests.support.app_settings import CLIENT_ID, CLIENT_SECRET, make_settings
 
-# Short enough that a hanging PIM fails a test in a second, long enough for a loaded CI machine.
-TEST_TIMEOUT = (2.0, 3.0)
+# Short enough that a hanging PIM fails a test in seconds, long enough for a loaded CI machine.
+TEST_LIMITS = CallLimits(token_seconds=4.0, dashboard_seconds=6.0, card_seconds=4.0, command_seconds=6.0)
 
 
 @dataclass
@@ -88,10 +90,10 @@ def running_stack(
         app_url=app_server.url,
         **settings_overrides,
     )
-    store = SqlTokenStore.from_url(settings.database_url, TokenCipher(settings.token_encryption_keys))
-    # Quick backoff: retries still happen, without slowing the suite down.
-    http = build_http_session(backoff_factor=0.01)
-    app = create_app(settings, store=store, http=http, timeout=TEST_TIMEOUT)
+    services = test_services(settings)
+    store = services.store
+    assert isinstance(store, SqlTokenStore)
+    app = create_app(services=services)
     app_server.wsgi_app = app
     pim_clock = ManualClock(time.time())
     pim_server.wsgi_app = emulator_for(
@@ -100,6 +102,12 @@ def running_stack(
     with app_server, pim_server:
         yield Stack(app, app_server.url, pim_server.url, store, pim_clock)
     store.engine.dispose()
+
+
+def test_services(settings: Settings, **overrides: Any) -> Services:
+    """The App's services with the test limits and a quick backoff: retries still happen, quickly."""
+    http = build_pim_session(exact_hosts(settings.allowed_pim_hosts), backoff_factor=0.01)
+    return build_services(settings, limits=TEST_LIMITS, http=http, **overrides)
 
 
 def emulator_for(

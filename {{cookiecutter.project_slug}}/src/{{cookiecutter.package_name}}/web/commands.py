@@ -8,7 +8,7 @@ from flask import Flask
 from ..pim_api import PimApiClient, PimApiError
 from ..products import summarize
 from ..token_cipher import UndecryptableToken
-from .services import services
+from .pages import services
 
 
 def register_commands(app: Flask) -> None:
@@ -46,7 +46,10 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(f"Several PIMs are connected ({urls}); choose one with --pim-url.")
         connection = connected[0]
         client = PimApiClient(
-            app_services.http, connection.pim_url, connection.access_token, app_services.timeout
+            app_services.http,
+            connection.pim_url,
+            connection.access_token,
+            app_services.limits.command_seconds,
         )
         try:
             page = client.first_products(limit)

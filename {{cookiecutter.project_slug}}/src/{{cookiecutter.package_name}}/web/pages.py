@@ -1,32 +1,24 @@
-"""Pages that explain what went wrong and what to do next."""
+"""Rendering the core's pages, the error handlers and the headers every answer carries."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from urllib.parse import urlencode
+import logging
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from .. import APP_NAME
+from ..failure_pages import Problem, http_error, unexpected_error
+from ..security_headers import security_headers
+from ..services import Services
+from ..settings import Settings
+
+log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Action:
-    label: str
-    href: str
-
-
-@dataclass(frozen=True)
-class Problem:
-    title: str
-    status: int
-    paragraphs: list[str]
-    actions: list[Action] = field(default_factory=list)
-
-
-def restart_action(pim_url: str) -> Action:
-    return Action("Start the connection again", f"/activate?{urlencode({'pim_url': pim_url})}")
+def services() -> Services:
+    return current_app.extensions["akeneo_app"]
 
 
 def render_problem(problem: Problem) -> tuple[str, int]:
@@ -35,25 +27,22 @@ def render_problem(problem: Problem) -> tuple[str, int]:
 
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
-        status = error.code or 500
-        return render_problem(
-            Problem(
-                title=error.name,
-                status=status,
-                paragraphs=[error.description or ""],
-                actions=[Action("Go to the dashboard", "/")],
-            )
-        )
+    def on_http_error(error: HTTPException) -> tuple[str, int]:
+        return render_problem(http_error(error.code or 500, error.name, error.description or ""))
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str, int]:
-        app.logger.exception("Unexpected error")
-        return render_problem(
-            Problem(
-                title="Something went wrong",
-                status=500,
-                paragraphs=["The App hit an unexpected error. The details are in the App's log."],
-                actions=[Action("Go to the dashboard", "/")],
-            )
-        )
+    def on_unexpected_error(error: Exception) -> tuple[str, int]:
+        log.exception("Unexpected error")
+        return render_problem(unexpected_error())
+
+
+def register_security_headers(app: Flask, settings: Settings) -> None:
+    headers = security_headers(settings.uses_https)
+
+    @app.after_request
+    def add_headers(response: Response) -> Response:
+        response.headers.update(headers)
+        if response.mimetype == "text/html":
+            # Pages show one visitor's PIM data: no shared cache may keep them.
+            response.headers["Cache-Control"] = "no-store"
+        return response

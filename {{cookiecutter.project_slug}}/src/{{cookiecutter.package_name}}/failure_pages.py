@@ -1,10 +1,37 @@
-"""The page for each way an activation can fail, worded for the person who clicked Connect."""
+"""The page for each way something can fail, as data: a title, what happened, and what to click next.
+
+Worded for the person who clicked Connect; every web layer renders these with the same template.
+"""
 
 from __future__ import annotations
 
-from ..activation import StateProblem
-from ..oauth import ExchangeFailure
-from .pages import Problem, restart_action
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from .browser_sessions import StateProblem
+from .oauth import ExchangeFailure
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    title: str
+    status: int
+    paragraphs: list[str]
+    actions: list[Action] = field(default_factory=list)
+
+
+TO_DASHBOARD = Action("Go to the dashboard", "/")
+
+
+def restart_action(pim_url: str) -> Action:
+    return Action("Start the connection again", f"/activate?{urlencode({'pim_url': pim_url})}")
+
 
 OPEN_FROM_PIM = "Open the App again from your PIM (Connect > App Store, or Connected Apps > Open app)."
 
@@ -14,6 +41,7 @@ def invalid_pim_url(reason: str) -> Problem:
         title="This PIM address cannot be used",
         status=400,
         paragraphs=[reason, OPEN_FROM_PIM],
+        actions=[TO_DASHBOARD],
     )
 
 
@@ -30,6 +58,7 @@ def state_problem(problem: StateProblem) -> Problem:
         title="This connection attempt cannot be trusted",
         status=400,
         paragraphs=[explanation, OPEN_FROM_PIM],
+        actions=[TO_DASHBOARD],
     )
 
 
@@ -38,7 +67,7 @@ def missing_code(pim_url: str) -> Problem:
         title="The PIM sent no authorization code",
         status=400,
         paragraphs=["The callback arrived without a code, so no token can be requested."],
-        actions=[restart_action(pim_url)],
+        actions=[restart_action(pim_url), TO_DASHBOARD],
     )
 
 
@@ -47,12 +76,12 @@ def pim_reported_error(pim_url: str, error: str, description: str) -> Problem:
         title="The PIM did not authorize the App",
         status=400,
         paragraphs=[f"The PIM answered: {error}" + (f" ({description})" if description else "") + "."],
-        actions=[restart_action(pim_url)],
+        actions=[restart_action(pim_url), TO_DASHBOARD],
     )
 
 
 def exchange_failed(failure: ExchangeFailure, detail: str, pim_url: str) -> Problem:
-    restart = [restart_action(pim_url)]
+    restart = [restart_action(pim_url), TO_DASHBOARD]
     pages = {
         ExchangeFailure.CODE_EXPIRED: Problem(
             title="The authorization code expired",
@@ -104,6 +133,16 @@ def exchange_failed(failure: ExchangeFailure, detail: str, pim_url: str) -> Prob
             ],
             actions=restart,
         ),
+        ExchangeFailure.FORBIDDEN_ADDRESS: Problem(
+            title="The App will not connect to this address",
+            status=502,
+            paragraphs=[
+                f"{detail}.",
+                "Loopback, link-local and cloud metadata addresses are refused so that a visitor cannot use "
+                "the App to reach services on its own server.",
+            ],
+            actions=[TO_DASHBOARD],
+        ),
         ExchangeFailure.TIMEOUT: Problem(
             title="The PIM took too long to answer",
             status=504,
@@ -115,3 +154,28 @@ def exchange_failed(failure: ExchangeFailure, detail: str, pim_url: str) -> Prob
         ),
     }
     return pages[failure]
+
+
+def http_error(status: int, name: str, description: str) -> Problem:
+    """A plain HTTP error (unknown page, wrong method…), in the App's own page."""
+    return Problem(title=name, status=status, paragraphs=[description], actions=[TO_DASHBOARD])
+
+
+def unexpected_error() -> Problem:
+    return Problem(
+        title="Something went wrong",
+        status=500,
+        paragraphs=["The App hit an unexpected error. The details are in the App's log."],
+        actions=[TO_DASHBOARD],
+    )
+
+
+def forbidden_form() -> Problem:
+    return Problem(
+        title="This form has expired",
+        status=403,
+        paragraphs=[
+            "The form was not sent from a page of this App in this browser, or your session ended in between."
+        ],
+        actions=[TO_DASHBOARD],
+    )

@@ -1,0 +1,89 @@
+"""The dashboard as data: one card per PIM the visitor may see, each with a status and what to show.
+
+A PIM that fails, answers slowly or sends nonsense breaks its own card only, and the whole page stays within
+its time budget however many PIMs it shows.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .pim_api import AccessDenied, AppDisconnected, PimApiClient, PimApiError, RateLimited
+from .pim_http import deadline
+from .products import ProductSummary, summarize
+from .services import Services
+from .token_cipher import UndecryptableToken
+from .token_store import Connection
+
+log = logging.getLogger(__name__)
+
+PRODUCT_COUNT = 10
+
+
+class CardStatus(Enum):
+    CONNECTED = "connected"  # products loaded
+    DISCONNECTED = "disconnected"  # the PIM revoked the token, or replaced it
+    UNREADABLE = "unreadable"  # the token cannot be decrypted with TOKEN_ENCRYPTION_KEY
+    ACCESS_DENIED = "access_denied"  # the granted scopes do not allow listing products
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"  # down, too slow, or not answering like a PIM
+
+
+@dataclass
+class Card:
+    pim_url: str
+    status: CardStatus
+    connection: Connection | None = None
+    products: list[ProductSummary] = field(default_factory=list)
+    products_endpoint: str = ""
+    problem: str = ""
+
+
+def load_dashboard(services: Services, pim_urls: list[str]) -> list[Card]:
+    """A card for each of these PIMs that the App still holds a connection to."""
+    cards = []
+    with deadline(services.limits.dashboard_seconds):
+        for pim_url in pim_urls:
+            try:
+                connection = services.store.get(pim_url)
+            except UndecryptableToken:
+                log.error("The token of %s cannot be decrypted with TOKEN_ENCRYPTION_KEY", pim_url)
+                cards.append(Card(pim_url, CardStatus.UNREADABLE))
+                continue
+            if connection is not None:
+                cards.append(load_card(services, connection))
+    return cards
+
+
+def load_card(services: Services, connection: Connection) -> Card:
+    card = Card(connection.pim_url, CardStatus.CONNECTED, connection)
+    if not connection.is_connected:
+        card.status = CardStatus.DISCONNECTED
+        return card
+    client = PimApiClient(
+        services.http, connection.pim_url, connection.access_token, services.limits.card_seconds
+    )
+    try:
+        page = client.first_products(PRODUCT_COUNT)
+    except AppDisconnected:
+        # Marked once; the page then offers Reconnect instead of retrying a dead token on every load.
+        services.store.mark_disconnected(connection.pim_url)
+        card.connection = services.store.get(connection.pim_url) or connection
+        card.status = CardStatus.DISCONNECTED
+    except AccessDenied as error:
+        card.status = CardStatus.ACCESS_DENIED
+        card.problem = f"The PIM refused to list products: {error.message} Check the App's scopes."
+    except RateLimited as error:
+        card.status = CardStatus.RATE_LIMITED
+        when = f"in {error.retry_after} seconds" if error.retry_after is not None else "in a moment"
+        card.problem = f"The PIM is limiting the App's requests. Reload this page {when}."
+    except PimApiError as error:
+        log.warning("Products of %s could not be loaded: %s", connection.pim_url, error)
+        card.status = CardStatus.UNAVAILABLE
+        card.problem = f"The products could not be loaded: {error.message}."
+    else:
+        card.products = [summarize(item) for item in page.items]
+        card.products_endpoint = page.endpoint
+    return card

@@ -1,0 +1,341 @@
+"""Every HTTP call the App makes to a PIM: bounded in time and size, never to an address it must not reach.
+
+A PIM is untrusted. So each call gets:
+- a total deadline, retries and waits included: a per-read timeout alone lets a PIM that trickles one byte a
+  second hold a page (and a server worker) for as long as it likes;
+- a cap on the body, counted after decompression;
+- no redirect, and a check of the address actually connected to: loopback, link-local and cloud metadata
+  addresses are refused unless the host is listed exactly in ALLOWED_PIM_HOSTS, after DNS, so a name that
+  resolves (or rebinds) to 127.0.0.1 or 169.254.169.254 gets nowhere;
+- bounded retries by urllib3's `Retry` (429/502/503/504, honouring Retry-After) for GET only: the token
+  request carries a single-use code, so a retried POST could only fail with "Code is not valid".
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import ipaddress
+import json
+import socket
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import MaxRetryError
+from urllib3.util.retry import Retry
+
+USER_AGENT = f"{__package__}/0.1 (Akeneo App; python-requests)"
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 20.0  # for one socket read; the deadline bounds the whole call
+MAX_RETRY_WAIT = 10.0  # the longest Retry-After or backoff the App sleeps through in one go
+# Well-known cloud metadata services outside the link-local range.
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(address)
+    for address in ("168.63.129.16", "100.100.100.200", "fd00:ec2::254", "192.0.0.192")
+)
+
+_deadline: ContextVar[float | None] = ContextVar("pim_call_deadline", default=None)
+
+
+class CallFailure(Enum):
+    TIMEOUT = "timeout"
+    UNREACHABLE = "unreachable"
+    FORBIDDEN_ADDRESS = "forbidden_address"
+    TOO_LARGE = "too_large"
+
+
+class PimCallError(Exception):
+    """The call got no usable answer; the message says why, in words fit for a page."""
+
+    def __init__(self, failure: CallFailure, message: str) -> None:
+        super().__init__(message)
+        self.failure = failure
+        self.message = message
+
+
+class ForbiddenAddress(Exception):
+    """Not an OSError on purpose: urllib3 must not retry it, only give it back."""
+
+
+class DeadlineExceeded(Exception):
+    """Not an OSError on purpose: the connection is dropped, not retried."""
+
+
+@dataclass(frozen=True)
+class PimReply:
+    status: int
+    headers: Mapping[str, str] = field(repr=False)
+    body: bytes = field(repr=False)
+
+    def json(self) -> Any:
+        """The body as JSON, or ValueError."""
+        return json.loads(self.body)
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Every PIM call inside ends within `seconds` from now (or the enclosing deadline, if sooner)."""
+    outer = _deadline.get()
+    mine = time.monotonic() + seconds
+    token = _deadline.set(mine if outer is None else min(outer, mine))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def remaining_time() -> float | None:
+    """Seconds left before the current deadline, or None outside any."""
+    current = _deadline.get()
+    return None if current is None else current - time.monotonic()
+
+
+def send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    seconds: float,
+    max_bytes: int,
+    **kwargs: Any,
+) -> PimReply:
+    """One call to a PIM, within `seconds` and `max_bytes`; PimCallError when there is no usable answer."""
+    with deadline(seconds):
+        try:
+            response = session.request(
+                method,
+                url,
+                stream=True,
+                allow_redirects=False,
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+                **kwargs,
+            )
+            with response:
+                body = _read_capped(response, max_bytes)
+            return PimReply(response.status_code, response.headers, body)
+        except ForbiddenAddress as error:
+            raise PimCallError(CallFailure.FORBIDDEN_ADDRESS, str(error)) from None
+        except (DeadlineExceeded, requests.Timeout) as error:
+            raise PimCallError(
+                CallFailure.TIMEOUT, f"the PIM did not answer within {seconds:g} seconds"
+            ) from error
+        except requests.RequestException as error:
+            if (remaining_time() or 0) <= 0:
+                raise PimCallError(
+                    CallFailure.TIMEOUT, f"the PIM did not answer within {seconds:g} seconds"
+                ) from error
+            raise PimCallError(
+                CallFailure.UNREACHABLE, f"the PIM could not be reached ({_reason(error)})"
+            ) from error
+
+
+def _read_capped(response: requests.Response, max_bytes: int) -> bytes:
+    too_large = PimCallError(
+        CallFailure.TOO_LARGE, f"the PIM's answer is larger than the App accepts ({max_bytes:,} bytes)"
+    )
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise too_large
+    body = bytearray()
+    for chunk in response.iter_content(chunk_size=64 * 1024):
+        body += chunk
+        if len(body) > max_bytes:
+            raise too_large
+    return bytes(body)
+
+
+def _reason(error: requests.RequestException) -> str:
+    """A short cause without the URL: the page already names the PIM."""
+    cause: BaseException = error
+    while cause.__context__ is not None and not isinstance(cause, OSError | MaxRetryError):
+        cause = cause.__context__
+    if isinstance(cause, MaxRetryError) and cause.reason is not None:
+        cause = cause.reason
+    text = str(cause)
+    return text.split(": ", 1)[-1][:200] if text else type(error).__name__
+
+
+def build_pim_session(
+    exact_hosts: frozenset[str] = frozenset(), retries: int = 3, backoff_factor: float = 0.5
+) -> requests.Session:
+    """A requests session whose connections obey the address rules and the current deadline."""
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    session.max_redirects = 0
+    retry = DeadlineRetry(
+        total=retries,
+        connect=retries,
+        read=0,  # a read timeout means the PIM is slow; retrying would only make the page slower
+        status=retries,
+        status_forcelist=(429, 502, 503, 504),
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        backoff_factor=backoff_factor,
+        respect_retry_after_header=True,
+        raise_on_status=False,  # the caller turns the last answer into a clear error
+    )
+    adapter = GuardedAdapter(exact_hosts, max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class DeadlineRetry(Retry):
+    """Retries only while the wait fits: before MAX_RETRY_WAIT and before the deadline.
+
+    A Retry-After longer than that is not slept through: the 429 comes back at once, so a page can say when
+    to try again instead of hanging.
+    """
+
+    def increment(
+        self, method: str | None = None, url: str | None = None, *args: Any, **kwargs: Any
+    ) -> Retry:
+        response = kwargs.get("response")
+        if response is not None:
+            wait = super().get_retry_after(response)
+            remaining = remaining_time()
+            allowed = MAX_RETRY_WAIT if remaining is None else min(MAX_RETRY_WAIT, remaining - 1.0)
+            if wait is not None and wait > allowed:
+                raise MaxRetryError(kwargs.get("_pool"), url or "", None)  # type: ignore[arg-type]
+        return super().increment(method, url, *args, **kwargs)
+
+    def get_backoff_time(self) -> float:
+        return _within_deadline(super().get_backoff_time())
+
+    def get_retry_after(self, response: Any) -> float | None:
+        wait = super().get_retry_after(response)
+        return None if wait is None else _within_deadline(min(wait, MAX_RETRY_WAIT))
+
+
+def _within_deadline(seconds: float) -> float:
+    remaining = remaining_time()
+    return seconds if remaining is None else max(0.0, min(seconds, remaining))
+
+
+class GuardedAdapter(HTTPAdapter):
+    """requests' adapter with connection pools whose connections check where they connected to."""
+
+    def __init__(self, exact_hosts: frozenset[str], **kwargs: Any) -> None:
+        self.exact_hosts = exact_hosts
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        exact_hosts = self.exact_hosts
+
+        class Http(GuardedHTTPConnection):
+            allowed_special_hosts = exact_hosts
+
+        class Https(GuardedHTTPSConnection):
+            allowed_special_hosts = exact_hosts
+
+        class HttpPool(HTTPConnectionPool):
+            ConnectionCls = Http
+
+        class HttpsPool(HTTPSConnectionPool):
+            ConnectionCls = Https
+
+        self.poolmanager.pool_classes_by_scheme = {"http": HttpPool, "https": HttpsPool}
+
+
+def is_special_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Loopback, link-local, unspecified or a cloud metadata service: never a PIM by accident."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return (
+        address.is_loopback
+        or address.is_link_local
+        or address.is_unspecified
+        or address.is_multicast
+        or address in METADATA_ADDRESSES
+    )
+
+
+class _GuardMixin:
+    allowed_special_hosts: frozenset[str] = frozenset()
+    host: str
+    timeout: Any
+
+    def _check_peer(self, sock: socket.socket) -> None:
+        peer = ipaddress.ip_address(sock.getpeername()[0].split("%", 1)[0])
+        host = self.host.strip("[]").lower()
+        if is_special_address(peer) and host not in self.allowed_special_hosts:
+            sock.close()
+            raise ForbiddenAddress(
+                f"{host} resolves to {peer}, a loopback, link-local or metadata address; list the host "
+                "exactly in ALLOWED_PIM_HOSTS if the App should really connect to it"
+            )
+
+    def _connect_timeout(self) -> None:
+        remaining = remaining_time()
+        if remaining is None:
+            return
+        if remaining <= 0:
+            raise DeadlineExceeded("the deadline passed before connecting")
+        if isinstance(self.timeout, int | float):
+            self.timeout = min(self.timeout, remaining)
+        else:
+            self.timeout = remaining
+
+
+class DeadlineResponse(http.client.HTTPResponse):
+    """Reads the status line, headers and body within the deadline current when the response started."""
+
+    def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        end = _deadline.get()
+        if end is not None:
+            self.fp.close()
+            self.fp = io.BufferedReader(_DeadlineReader(sock, end))
+
+
+class _DeadlineReader(io.RawIOBase):
+    def __init__(self, sock: socket.socket, end: float) -> None:
+        # A file of its own keeps the socket open until the answer is read, as http.client's does.
+        self._file = sock.makefile("rb", buffering=0)
+        self._sock = sock
+        self._end = end
+        self._read_timeout = sock.gettimeout()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        remaining = self._end - time.monotonic()
+        if remaining <= 0:
+            raise DeadlineExceeded("the deadline passed while reading the answer")
+        timeout = remaining if self._read_timeout is None else min(self._read_timeout, remaining)
+        self._sock.settimeout(timeout)
+        return self._file.readinto(buffer)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+class GuardedHTTPConnection(_GuardMixin, HTTPConnection):
+    response_class = DeadlineResponse
+
+    def _new_conn(self) -> socket.socket:
+        self._connect_timeout()
+        sock = super()._new_conn()
+        self._check_peer(sock)
+        return sock
+
+
+class GuardedHTTPSConnection(_GuardMixin, HTTPSConnection):
+    response_class = DeadlineResponse
+
+    def _new_conn(self) -> socket.socket:
+        self._connect_timeout()
+        sock = super()._new_conn()
+        self._check_peer(sock)
+        return sock

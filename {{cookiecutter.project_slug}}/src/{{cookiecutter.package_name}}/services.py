@@ -1,0 +1,61 @@
+"""What every entry point shares (web layers, commands, jobs), built once by `build_services`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+
+from .browser_sessions import SessionStore
+from .database import create_database_engine
+from .oauth import TOKEN_SECONDS
+from .pim_api import CALL_SECONDS
+from .pim_http import build_pim_session
+from .pim_url import exact_hosts
+from .settings import Settings
+from .token_cipher import TokenCipher
+from .token_store import SqlTokenStore, TokenStore
+
+
+@dataclass(frozen=True)
+class CallLimits:
+    """Seconds each kind of PIM call may take, retries included.
+
+    Everything a page waits for stays below the production server's worker timeout (30 s in
+    gunicorn.conf.py): a slow PIM then costs a card, never a worker.
+    """
+
+    token_seconds: float = TOKEN_SECONDS  # the callback's token request
+    dashboard_seconds: float = 20.0  # the whole dashboard, all cards together
+    card_seconds: float = 8.0  # one card's products
+    command_seconds: float = CALL_SECONDS  # one call from a command or a job
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    store: TokenStore
+    sessions: SessionStore
+    http: requests.Session
+    clock: Callable[[], float]
+    limits: CallLimits
+
+
+def build_services(
+    settings: Settings,
+    *,
+    clock: Callable[[], float] = time.time,
+    limits: CallLimits | None = None,
+    http: requests.Session | None = None,
+) -> Services:
+    engine = create_database_engine(settings.database_url)
+    return Services(
+        settings=settings,
+        store=SqlTokenStore(engine, TokenCipher(settings.token_encryption_keys)),
+        sessions=SessionStore(engine, settings.secret_key, clock),
+        http=http or build_pim_session(exact_hosts(settings.allowed_pim_hosts)),
+        clock=clock,
+        limits=limits or CallLimits(),
+    )
