@@ -143,7 +143,9 @@ class PimApiClient:
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             raise UnexpectedAnswer(None, "the PIM's answer is not a page of products (no list of items)")
         links = body.get("_links", {})
-        next_link = links.get("next") if isinstance(links, dict) else None
+        if not isinstance(links, dict):
+            raise UnexpectedAnswer(None, "the PIM's answer has links that are not an object")
+        next_link = links.get("next")
         next_url = next_link.get("href") if isinstance(next_link, dict) else None
         if next_link is not None and not isinstance(next_url, str):
             raise UnexpectedAnswer(None, "the PIM's next link has no address")

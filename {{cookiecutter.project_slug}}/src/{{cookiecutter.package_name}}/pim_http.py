@@ -170,7 +170,6 @@ def build_pim_session(
     """A requests session whose connections obey the address rules and the current deadline."""
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
-    session.max_redirects = 0
     retry = DeadlineRetry(
         total=retries,
         connect=retries,

@@ -34,7 +34,10 @@ def product_label(product: dict[str, Any]) -> str | None:
     if not isinstance(values, dict):
         return None
     for attribute in LABEL_ATTRIBUTES:
-        candidates = [v for v in values.get(attribute) or [] if isinstance(v, dict) and v.get("data")]
+        entries = values.get(attribute)
+        if not isinstance(entries, list):
+            continue
+        candidates = [v for v in entries if isinstance(v, dict) and v.get("data")]
         if not candidates:
             continue
         for locale in PREFERRED_LOCALES:

@@ -33,16 +33,14 @@ def unused_port() -> int:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A real SQLite file, then the real PostgreSQL server in a schema of the test's own.
 
     Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the PostgreSQL half;
     REQUIRE_POSTGRES=1 turns its absence into a failure, so CI cannot skip it silently.
     """
     if request.param == "sqlite":
-        engine = create_database_engine(f"sqlite:///{tmp_path / 'app.sqlite3'}")
-        yield engine
-        engine.dispose()
+        yield f"sqlite:///{tmp_path / 'app.sqlite3'}"
         return
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
@@ -54,9 +52,14 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     admin = create_engine(url)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    yield engine
-    engine.dispose()
+    yield f"{url}?options=-csearch_path%3D{schema}"
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_database_engine(database_url)
+    yield engine
+    engine.dispose()

@@ -52,7 +52,22 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(stack):
 
 @pytest.mark.parametrize(
     "pim_url",
-    ["", "ftp://localhost", "https://evil.example.com", "http://user:pw@localhost", "http://localhost#x"],
+    [
+        "",
+        "ftp://localhost",
+        "https://evil.example.com",
+        "http://user:pw@localhost",
+        "http://localhost#x",
+        # A backslash or its fullwidth form: browsers and urllib3 take it as the start of the path.
+        "https://evil.com\\.cloud.akeneo.com",
+        "https://evil.com\uff3c.cloud.akeneo.com",
+        "https://a.b.cloud.akeneo.com",
+        # Bad DNS labels once gave a 500.
+        "https://a..cloud.akeneo.com",
+        "https://.cloud.akeneo.com",
+        "https://" + "a" * 64 + ".cloud.akeneo.com",
+        "https://\u200b.cloud.akeneo.com",
+    ],
 )
 def test_a_rejected_pim_url_gets_a_400_page_and_no_redirect(stack, pim_url):
     response = stack.browser().get(stack.activate_url(), params={"pim_url": pim_url}, allow_redirects=False)
@@ -100,6 +115,36 @@ def test_a_replayed_callback_is_refused(stack):
     replay = browser.get(callback)
     assert replay.status_code == 400
     assert "cannot be trusted" in replay.text
+
+
+def test_a_cookie_captured_before_the_callback_cannot_replay_it(stack):
+    browser = stack.browser()
+    callback = stack.callback_url_from_pim(browser)
+    captured = browser.cookies.copy()
+    assert browser.get(callback).status_code == 200
+    attacker = stack.browser()
+    attacker.cookies.update(captured)
+    replay = attacker.get(callback)
+    assert replay.status_code == 400
+    assert stack.pim_state()["token_requests"] == 1
+
+
+def test_the_session_cookie_stays_small_however_many_activations_start(stack):
+    browser = stack.browser()
+    padded = stack.pim_url + "/" + "p" * 1900
+    for _ in range(40):
+        browser.get(stack.activate_url(), params={"pim_url": padded}, allow_redirects=False)
+    assert sum(len(cookie.value) for cookie in browser.cookies) < 200
+    assert browser.get(f"{stack.app_url}/").status_code == 200
+
+
+def test_signing_out_ends_the_session(stack):
+    browser = stack.browser()
+    page = stack.connect(browser)
+    csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    out = browser.post(f"{stack.app_url}/sign-out", data={"csrf_token": csrf})
+    assert "Not connected to a PIM yet" in out.text
+    assert stack.store.get(stack.pim_url).is_connected, "signing out does not disconnect the App"
 
 
 def test_two_activations_in_flight_in_one_browser_both_succeed(stack):

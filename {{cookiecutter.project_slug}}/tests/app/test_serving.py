@@ -7,14 +7,12 @@ import re
 import subprocess
 import sys
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
 
 from {{ cookiecutter.package_name }}.token_cipher import TokenCipher
 from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
@@ -27,23 +25,6 @@ from tests.support.stack import emulator_for, not_ready
 PROJECT = Path(__file__).resolve().parents[2]
 PIM_COUNT = 4
 BROWSER_COUNT = 24
-
-
-@pytest.fixture
-def database_url(tmp_path):
-    """PostgreSQL (a schema of its own) when TEST_DATABASE_URL is set, else a SQLite file."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'tokens.sqlite3'}"
-        return
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{url}?options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 @contextmanager
@@ -117,7 +98,7 @@ def test_concurrent_activations_on_two_workers_all_connect_and_never_cross_pims(
 ):
     with emulators(PIM_COUNT) as pims:
         pim_urls = [pim.url for pim in pims]
-        with gunicorn(database_url, unused_port, tmp_path / "gunicorn.log") as (app_url, log):
+        with gunicorn(database_url, unused_port, tmp_path / "gunicorn.log") as (app_url, _log):
             register_app(pims, app_url)
             targets = [pim_urls[i % PIM_COUNT] for i in range(BROWSER_COUNT)]
             with ThreadPoolExecutor(max_workers=BROWSER_COUNT) as pool:

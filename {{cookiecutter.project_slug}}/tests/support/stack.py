@@ -85,11 +85,8 @@ def running_stack(
         else ServerThread(not_ready)
     )
     pim_server = ServerThread(not_ready)
-    settings = make_settings(
-        database_url=f"sqlite:///{tmp_path / 'tokens.sqlite3'}",
-        app_url=app_server.url,
-        **settings_overrides,
-    )
+    settings_overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'tokens.sqlite3'}")
+    settings = make_settings(app_url=app_server.url, **settings_overrides)
     services = test_services(settings)
     store = services.store
     assert isinstance(store, SqlTokenStore)

@@ -1,0 +1,202 @@
+"""Server-side sessions, on a real SQLite file and on PostgreSQL: the cookie is only a key to a database row."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import text
+
+from {{ cookiecutter.package_name }}.browser_sessions import (
+    IDLE_LIFETIME,
+    MAX_LIFETIME,
+    MAX_PENDING,
+    PENDING_LIFETIME,
+    SessionStore,
+    StateError,
+    StateProblem,
+)
+
+PIM = "https://acme.cloud.akeneo.com"
+KEY = "a-secret-key-for-the-session-tests-9Qm2Lw8Rt5"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def sessions(engine, clock):
+    return SessionStore(engine, KEY, clock)
+
+
+def test_a_new_session_is_found_again_by_its_cookie(sessions):
+    created, cookie = sessions.create()
+    assert sessions.find(cookie) == created
+
+
+@pytest.mark.parametrize("cookie", [None, "", "garbage", "a.b.c", "x" * 5000])
+def test_anything_but_a_cookie_the_app_made_opens_no_session(sessions, cookie):
+    sessions.create()
+    assert sessions.find(cookie) is None
+
+
+def test_a_cookie_signed_with_another_key_opens_no_session(engine, clock, sessions):
+    session_id = sessions.create()[1].split(".")[0]
+    forged = SessionStore(engine, "another-key-of-an-attacker-x8Wq3Zr1Tn6Lp", clock)
+    assert sessions.find(f"{session_id}.{forged._signature(session_id)}") is None
+
+
+def test_the_database_never_holds_the_cookie(engine, sessions):
+    _, cookie = sessions.create()
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT * FROM browser_sessions")).all()
+    assert not any(cookie.split(".")[0] in str(value) for row in rows for value in row)
+
+
+def test_a_session_ends_after_its_idle_lifetime(sessions, clock):
+    _, cookie = sessions.create()
+    clock.now += IDLE_LIFETIME + 1
+    assert sessions.find(cookie) is None
+
+
+def test_visits_keep_a_session_alive_but_not_past_its_maximum_lifetime(sessions, clock):
+    _, cookie = sessions.create()
+    for _ in range(MAX_LIFETIME // (IDLE_LIFETIME // 2)):
+        clock.now += IDLE_LIFETIME // 2
+        if sessions.find(cookie) is None:
+            break
+    assert clock.now - 1_800_000_000.0 <= MAX_LIFETIME + IDLE_LIFETIME
+    assert sessions.find(cookie) is None
+
+
+def test_signing_out_ends_the_session_and_what_it_held(sessions):
+    session, cookie = sessions.create()
+    sessions.allow_pim(session, PIM)
+    state = sessions.start_activation(session, PIM)
+    sessions.end(session)
+    assert sessions.find(cookie) is None
+    with pytest.raises(StateError):
+        sessions.consume_activation(session, state)
+    assert sessions.visible_pims(session) == []
+
+
+def test_a_state_is_consumed_once(sessions):
+    session, _ = sessions.create()
+    state = sessions.start_activation(session, PIM)
+    assert sessions.consume_activation(session, state).pim_url == PIM
+    with pytest.raises(StateError) as error:
+        sessions.consume_activation(session, state)
+    assert error.value.problem is StateProblem.UNKNOWN
+
+
+def test_a_state_is_single_use_across_workers(engine, clock):
+    # Two stores on one database: what two worker processes share.
+    first, second = SessionStore(engine, KEY, clock), SessionStore(engine, KEY, clock)
+    session, cookie = first.create()
+    state = first.start_activation(session, PIM)
+    assert second.consume_activation(second.find(cookie), state).pim_url == PIM
+    with pytest.raises(StateError):
+        first.consume_activation(session, state)
+
+
+def test_racing_callbacks_with_one_state_let_exactly_one_through(sessions):
+    session, _ = sessions.create()
+    state = sessions.start_activation(session, PIM)
+
+    def consume(_: int) -> bool:
+        try:
+            sessions.consume_activation(session, state)
+        except StateError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert sum(pool.map(consume, range(8))) == 1
+
+
+def test_a_state_from_another_session_is_unknown(sessions):
+    mine, _ = sessions.create()
+    theirs, _ = sessions.create()
+    state = sessions.start_activation(theirs, PIM)
+    with pytest.raises(StateError) as error:
+        sessions.consume_activation(mine, state)
+    assert error.value.problem is StateProblem.UNKNOWN
+
+
+def test_no_state_is_missing_and_no_session_is_unknown(sessions):
+    session, _ = sessions.create()
+    with pytest.raises(StateError) as missing:
+        sessions.consume_activation(session, "")
+    with pytest.raises(StateError) as unknown:
+        sessions.consume_activation(None, "some-state")
+    assert (missing.value.problem, unknown.value.problem) == (StateProblem.MISSING, StateProblem.UNKNOWN)
+
+
+def test_an_old_state_has_expired(sessions, clock):
+    session, _ = sessions.create()
+    state = sessions.start_activation(session, PIM)
+    clock.now += PENDING_LIFETIME + 1
+    with pytest.raises(StateError) as error:
+        sessions.consume_activation(session, state)
+    assert error.value.problem is StateProblem.EXPIRED
+
+
+def test_only_the_latest_activations_stay_in_flight(sessions, clock):
+    session, _ = sessions.create()
+    states = []
+    for number in range(MAX_PENDING + 3):
+        clock.now += 1
+        states.append(sessions.start_activation(session, f"https://pim{number}.cloud.akeneo.com"))
+    with pytest.raises(StateError):
+        sessions.consume_activation(session, states[0])
+    assert sessions.consume_activation(session, states[-1]).pim_url == "https://pim10.cloud.akeneo.com"
+
+
+def test_a_session_sees_only_the_pims_it_was_allowed(sessions):
+    mine, _ = sessions.create()
+    theirs, _ = sessions.create()
+    sessions.allow_pim(mine, PIM)
+    assert sessions.visible_pims(mine) == [PIM]
+    assert sessions.visible_pims(theirs) == []
+    assert sessions.may_see(mine, PIM)
+    assert not sessions.may_see(theirs, PIM)
+
+
+def test_a_forgotten_pim_disappears_from_every_session(sessions):
+    first, _ = sessions.create()
+    second, _ = sessions.create()
+    sessions.allow_pim(first, PIM)
+    sessions.allow_pim(second, PIM)
+    sessions.forget_pim(PIM)
+    assert sessions.visible_pims(first) == sessions.visible_pims(second) == []
+
+
+def test_expired_rows_are_removed(engine, sessions, clock):
+    old, _ = sessions.create()
+    sessions.allow_pim(old, PIM)
+    sessions.start_activation(old, PIM)
+    clock.now += IDLE_LIFETIME + 1
+    sessions.create()
+    with engine.connect() as connection:
+        counts = [
+            connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar()  # noqa: S608 - fixed names
+            for table in ("browser_sessions", "pending_activations", "session_pims")
+        ]
+    assert counts == [1, 0, 0]
+
+
+def test_csrf_tokens_match_only_their_session(sessions):
+    mine, _ = sessions.create()
+    theirs, _ = sessions.create()
+    assert sessions.csrf_ok(mine, mine.csrf_token)
+    assert not sessions.csrf_ok(mine, theirs.csrf_token)
+    assert not sessions.csrf_ok(None, mine.csrf_token)
+    assert not sessions.csrf_ok(mine, None)

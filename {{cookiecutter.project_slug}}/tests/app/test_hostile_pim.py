@@ -1,0 +1,201 @@
+"""A PIM is untrusted: whatever it answers, the App answers within its limits and only that PIM's card suffers."""
+
+import json
+
+import pytest
+from flask import Response, jsonify, redirect
+
+from {{ cookiecutter.package_name }}.pim_api import PimApiClient, UnexpectedAnswer
+from {{ cookiecutter.package_name }}.pim_http import build_pim_session
+
+from tests.support.hostile_pim import GOOD_TOKEN, endless, hostile_pim, trickle
+from tests.support.stack import TEST_LIMITS, running_stack
+
+
+@pytest.fixture
+def hostile(stack):
+    with hostile_pim(stack.app_url) as pim:
+        yield pim
+
+
+def connect_to(stack, browser, pim_url):
+    return browser.get(stack.activate_url(), params={"pim_url": pim_url}, timeout=60)
+
+
+def card_of(page_text, pim_url):
+    return page_text.split(f'data-pim-url="{pim_url}"', 1)[1].split("</section>", 1)[0]
+
+
+# The token request
+
+
+def test_a_trickling_token_endpoint_ends_in_a_504_page(stack, hostile):
+    hostile.token_answer = trickle
+    page = connect_to(stack, stack.browser(), hostile.url)
+    assert page.status_code == 504
+    assert "took too long" in page.text
+    assert stack.store.get(hostile.url) is None
+
+
+def test_a_huge_token_answer_is_refused_and_nothing_is_stored(stack, hostile):
+    hostile.token_answer = endless
+    page = connect_to(stack, stack.browser(), hostile.url)
+    assert page.status_code == 502
+    assert "larger than the App accepts" in page.text
+    assert stack.store.get(hostile.url) is None
+
+
+@pytest.mark.parametrize("access_token", ["", "a b", "x" * 5000, "tok\x00en", 42])
+def test_a_malformed_access_token_is_refused(stack, hostile, access_token):
+    hostile.token_answer = lambda: jsonify(access_token=access_token, scope="read_products")
+    page = connect_to(stack, stack.browser(), hostile.url)
+    assert page.status_code == 502
+    assert stack.store.get(hostile.url) is None
+
+
+def test_a_redirecting_token_endpoint_is_not_followed(stack, hostile):
+    hostile.token_answer = lambda: redirect(f"{stack.pim_url}/connect/apps/v1/oauth2/token", code=307)
+    page = connect_to(stack, stack.browser(), hostile.url)
+    assert page.status_code == 502
+    assert stack.pim_state()["token_requests"] == 0
+
+
+def test_an_overlong_or_binary_scope_keeps_the_known_scopes_only(tmp_path, database_url):
+    # On PostgreSQL a scope over 1000 characters or a NUL made the insert fail after the code was spent.
+    with running_stack(tmp_path, database_url=database_url) as stack, hostile_pim(stack.app_url) as hostile:
+        scope = "write_products read_products " + "x" * 5000 + " bad\x00scope"
+        hostile.token_answer = lambda: jsonify(access_token=GOOD_TOKEN, scope=scope)
+        page = connect_to(stack, stack.browser(), hostile.url)
+        assert page.status_code == 200
+        assert stack.store.get(hostile.url).scopes == ("read_products", "write_products")
+
+
+# The dashboard
+
+
+@pytest.fixture
+def two_pims(stack, hostile):
+    """One browser connected to the emulator and to the hostile PIM."""
+    browser = stack.browser()
+    stack.connect(browser)
+    assert connect_to(stack, browser, hostile.url).status_code == 200
+    return browser
+
+
+def dashboard(stack, browser):
+    page = browser.get(f"{stack.app_url}/", timeout=60)
+    assert page.status_code == 200
+    assert card_of(page.text, stack.pim_url).count('class="product"') == 10, "the good PIM's card still works"
+    return page
+
+
+def test_a_trickling_products_page_costs_its_own_card_only(stack, hostile, two_pims):
+    hostile.products_answer = trickle
+    card = card_of(dashboard(stack, two_pims).text, hostile.url)
+    assert "did not answer within" in card
+
+
+def test_a_huge_products_page_is_refused_on_its_card(stack, hostile, two_pims):
+    hostile.products_answer = endless
+    card = card_of(dashboard(stack, two_pims).text, hostile.url)
+    assert "larger than the App accepts" in card
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"_links": "x", "_embedded": {"items": []}},
+        {"_embedded": []},
+        {"_embedded": {"items": ["not", "objects"]}},
+        {"_embedded": {"items": [{"uuid": "u"}]}, "_links": {"next": {"href": 42}}},
+        [1, 2, 3],
+        "a string",
+    ],
+    ids=["links-a-string", "embedded-a-list", "items-not-objects", "next-not-a-string", "a-list", "a-string"],
+)
+def test_an_answer_of_the_wrong_shape_breaks_only_its_card(stack, hostile, two_pims, body):
+    hostile.products_answer = lambda: Response(json.dumps(body), mimetype="application/json")
+    card = card_of(dashboard(stack, two_pims).text, hostile.url)
+    assert 'data-status="unavailable"' in card
+    assert "could not be loaded" in card
+
+
+def test_products_with_odd_values_still_show(stack, hostile, two_pims):
+    items = [{"uuid": 7, "identifier": None, "family": ["x"], "values": {"name": "flat", "label": 3}}]
+    hostile.products_answer = lambda: jsonify(_links={}, _embedded={"items": items})
+    card = card_of(dashboard(stack, two_pims).text, hostile.url)
+    assert card.count('class="product"') == 1
+
+
+def test_an_api_redirect_is_not_followed(stack, hostile, two_pims):
+    hostile.products_answer = lambda: redirect("/elsewhere", code=302)
+    card = card_of(dashboard(stack, two_pims).text, hostile.url)
+    assert "does not follow redirects" in card
+    assert hostile.hits["/elsewhere"] == 0
+
+
+def test_a_long_retry_after_is_reported_not_waited_for(stack, hostile, two_pims):
+    hostile.products_answer = lambda: Response(
+        '{"code":429,"message":"Too many requests"}', status=429, headers={"Retry-After": "30"}
+    )
+    hostile.hits.clear()
+    card = card_of(dashboard(stack, two_pims).text, hostile.url)
+    assert "Reload this page in 30 seconds" in card
+    assert hostile.hits["/api/rest/v1/products-uuid"] == 1, "no retry: the wait would not fit"
+
+
+def test_forget_this_pim_removes_its_card_and_its_token(stack, hostile, two_pims):
+    page = two_pims.get(f"{stack.app_url}/")
+    csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    after = two_pims.post(f"{stack.app_url}/forget", data={"pim_url": hostile.url, "csrf_token": csrf})
+    assert after.status_code == 200
+    assert f'data-pim-url="{hostile.url}"' not in after.text
+    assert f'data-pim-url="{stack.pim_url}"' in after.text
+    assert stack.store.get(hostile.url) is None
+
+
+def test_forget_without_the_pages_csrf_token_is_refused(stack, hostile, two_pims):
+    refused = two_pims.post(f"{stack.app_url}/forget", data={"pim_url": hostile.url, "csrf_token": "guess"})
+    assert refused.status_code == 403
+    assert stack.store.get(hostile.url) is not None
+
+
+# The client
+
+
+def client_for(pim):
+    session = build_pim_session(frozenset({"127.0.0.1"}), backoff_factor=0.01)
+    return PimApiClient(session, pim.url, GOOD_TOKEN, TEST_LIMITS.command_seconds)
+
+
+def test_a_next_link_back_to_a_read_page_stops_the_walk(hostile):
+    page = {"_links": {"next": {"href": f"{hostile.url}/api/rest/v1/products-uuid"}}}
+    page["_embedded"] = {"items": [{"uuid": "u-1"}]}
+    hostile.products_answer = lambda: jsonify(page)
+    with pytest.raises(UnexpectedAnswer, match="points back to a page already read"):
+        list(client_for(hostile).iter_products())
+
+
+def test_an_empty_page_with_a_next_link_stops_the_walk(hostile):
+    calls = iter(range(1000))
+
+    def empty_pages():
+        link = f"{hostile.url}/api/rest/v1/products-uuid?search_after={next(calls)}"
+        return jsonify(_links={"next": {"href": link}}, _embedded={"items": []})
+
+    hostile.products_answer = empty_pages
+    with pytest.raises(UnexpectedAnswer, match="empty page"):
+        list(client_for(hostile).iter_products())
+    assert hostile.hits["/api/rest/v1/products-uuid"] == 1
+
+
+def test_the_walk_stops_past_its_page_limit(hostile):
+    calls = iter(range(1000))
+
+    def pages_forever():
+        link = f"{hostile.url}/api/rest/v1/products-uuid?search_after={next(calls)}"
+        return jsonify(_links={"next": {"href": link}}, _embedded={"items": [{"uuid": "u"}]})
+
+    hostile.products_answer = pages_forever
+    with pytest.raises(UnexpectedAnswer, match="more than 5 pages"):
+        list(client_for(hostile).iter_products(max_pages=5))

@@ -1,0 +1,96 @@
+"""A PIM that misbehaves on purpose: it runs the activation like a real one, then answers what a test says.
+
+The emulator plays a correct PIM; this plays the cases a correct PIM never produces: trickled, huge, redirected
+or malformed answers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, Response, jsonify, redirect, request
+
+from pim_emulator.server import ServerThread
+
+GOOD_TOKEN = "T" * 86
+Answer = Callable[[], Any]
+
+
+class HostilePim:
+    """Set `token_answer` or `products_answer` to a function returning a Flask response; `hits` counts paths."""
+
+    def __init__(self, app_url: str) -> None:
+        self.app_url = app_url
+        self.url = ""
+        self.hits: Counter[str] = Counter()
+        self.token_answer: Answer = lambda: jsonify(
+            access_token=GOOD_TOKEN, token_type="bearer", scope="read_products"
+        )
+        self.products_answer: Answer = lambda: jsonify(
+            _links={}, _embedded={"items": [{"uuid": "u-1", "identifier": "sku-1", "values": {}}]}
+        )
+
+    def wsgi(self) -> Flask:
+        app = Flask("hostile-pim")
+
+        @app.before_request
+        def count() -> None:
+            self.hits[request.path] += 1
+
+        @app.get("/connect/apps/v1/authorize")
+        def authorize() -> Response:
+            query = urlencode({"code": "C" * 86, "state": request.args.get("state", "")})
+            return redirect(f"{self.app_url}/callback?{query}")
+
+        @app.post("/connect/apps/v1/oauth2/token")
+        def token() -> Any:
+            return self.token_answer()
+
+        @app.get("/api/rest/v1/products-uuid")
+        def products() -> Any:
+            return self.products_answer()
+
+        @app.get("/elsewhere")
+        def elsewhere() -> Any:
+            return jsonify(_links={}, _embedded={"items": [{"uuid": "not-from-the-pim"}]})
+
+        return app
+
+
+@contextmanager
+def hostile_pim(app_url: str) -> Iterator[HostilePim]:
+    pim = HostilePim(app_url)
+    with ServerThread(pim.wsgi()) as server:
+        pim.url = server.url
+        yield pim
+
+
+def trickle(first: bytes = b"{", every: float = 0.5) -> Response:
+    """An answer that never ends: one byte every `every` seconds, for as long as the client listens."""
+
+    def drip() -> Iterator[bytes]:
+        yield first
+        while True:
+            time.sleep(every)
+            yield b" "
+
+    return Response(drip(), mimetype="application/json")
+
+
+def endless(chunk: bytes = b" " * 65536, limit: int = 200 * 1024 * 1024) -> Response:
+    """A JSON answer far larger than any real page, streamed (bounded so a broken test still ends)."""
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"padding": "'
+        sent = 0
+        while sent < limit:
+            yield chunk
+            sent += len(chunk)
+        yield b'"}'
+
+    return Response(chunks(), mimetype="application/json")
