@@ -1,4 +1,4 @@
-"""Server-side sessions, on a real SQLite file and on PostgreSQL: the cookie is only a key to a database row."""
+"""Server-side sessions on a SQLite file and on PostgreSQL: the cookie is only the key to a database row."""
 
 from concurrent.futures import ThreadPoolExecutor
 

@@ -1,4 +1,4 @@
-"""A PIM is untrusted: whatever it answers, the App answers within its limits and only that PIM's card suffers."""
+"""A PIM is untrusted: whatever it answers, the App keeps within its limits and only its card suffers."""
 
 import json
 

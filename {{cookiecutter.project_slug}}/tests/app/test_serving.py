@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-import pytest
 import requests
 
 from {{ cookiecutter.package_name }}.token_cipher import TokenCipher
@@ -19,58 +15,12 @@ from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
 
 from pim_emulator.server import ServerThread
 
-from tests.support.app_settings import CLIENT_ID, CLIENT_SECRET, TOKEN_KEY
+from tests.support.app_settings import TOKEN_KEY
+from tests.support.serving import PROJECT, gunicorn, gunicorn_command, gunicorn_env
 from tests.support.stack import emulator_for, not_ready
 
-PROJECT = Path(__file__).resolve().parents[2]
 PIM_COUNT = 4
 BROWSER_COUNT = 24
-
-
-@contextmanager
-def gunicorn(database_url: str, port: int, log: Path, *extra_args: str):
-    app_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "AKENEO_CLIENT_ID": CLIENT_ID,
-        "AKENEO_CLIENT_SECRET": CLIENT_SECRET,
-        "AKENEO_SCOPES": "read_products",
-        "APP_URL": app_url,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "SECRET_KEY": "one-secret-key-shared-by-every-worker",
-        "DATABASE_URL": database_url,
-        "TOKEN_ENCRYPTION_KEY": TOKEN_KEY,
-        "WEB_CONCURRENCY": "2",
-    }
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", *extra_args],
-            cwd=PROJECT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_healthy(app_url, process, log)
-            yield app_url, log
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-
-
-def wait_until_healthy(app_url: str, process: subprocess.Popen, log: Path) -> None:
-    """Until /health answers 200. A loaded machine can take many seconds to boot the workers, so there is no
-    short limit here: only gunicorn exiting, or the test's own timeout, ends the wait."""
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if requests.get(f"{app_url}/health", timeout=60).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
 
 
 @contextmanager
@@ -147,3 +97,17 @@ def test_the_access_log_holds_no_code_or_state(database_url, unused_port, tmp_pa
         lines = [line for line in log.read_text().splitlines() if "/callback" in line]
         assert lines
         assert not any("code=" in line or "state=" in line for line in lines)
+
+
+def test_several_workers_without_a_secret_key_are_refused(unused_port, tmp_path):
+    result = subprocess.run(
+        gunicorn_command(),
+        cwd=PROJECT,
+        env=gunicorn_env(f"sqlite:///{tmp_path / 'app.sqlite3'}", unused_port, SECRET_KEY=""),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set: several workers need one shared key" in result.stderr

@@ -1,6 +1,6 @@
-"""A PIM that misbehaves on purpose: it runs the activation like a real one, then answers what a test says.
+"""A PIM that misbehaves on purpose: it runs the activation as a real one does, then answers as a test says.
 
-The emulator plays a correct PIM; this plays the cases a correct PIM never produces: trickled, huge, redirected
+The emulator plays a correct PIM; this one plays what a correct PIM never sends: trickled, huge, redirected
 or malformed answers.
 """
 
@@ -22,7 +22,7 @@ Answer = Callable[[], Any]
 
 
 class HostilePim:
-    """Set `token_answer` or `products_answer` to a function returning a Flask response; `hits` counts paths."""
+    """Set `token_answer` or `products_answer` to a function that returns a response; `hits` counts paths."""
 
     def __init__(self, app_url: str) -> None:
         self.app_url = app_url
