@@ -22,9 +22,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from {{ cookiecutter.package_name }}.http import build_http_session
 from {{ cookiecutter.package_name }}.oauth import authorize_url, exchange_code
 from {{ cookiecutter.package_name }}.pim_api import PimApiClient
+from {{ cookiecutter.package_name }}.pim_http import build_pim_session
 
 PROJECT = Path(__file__).resolve().parents[1]
 CLIENT_ID = str(uuid.uuid4())
@@ -74,8 +74,12 @@ def connect(pim_url: str) -> str:
     authorize = authorize_url(pim_url, CLIENT_ID, "read_products", "benchmark-state")
     callback = browser.get(authorize, allow_redirects=False, timeout=10).headers["Location"]
     code = parse_qs(urlsplit(callback).query)["code"][0]
-    http = build_http_session()
-    return exchange_code(http, pim_url, CLIENT_ID, CLIENT_SECRET, code).access_token
+    return exchange_code(loopback_session(), pim_url, CLIENT_ID, CLIENT_SECRET, code).access_token
+
+
+def loopback_session() -> requests.Session:
+    """The App's PIM session, allowed to reach the emulator on loopback as ALLOWED_PIM_HOSTS does locally."""
+    return build_pim_session(frozenset({"127.0.0.1", "localhost"}))
 
 
 def main() -> None:
@@ -86,7 +90,7 @@ def main() -> None:
 
     emulator, pim_url = start_emulator(args.products)
     try:
-        client = PimApiClient(build_http_session(), pim_url, connect(pim_url), timeout=(5, 60))
+        client = PimApiClient(loopback_session(), pim_url, connect(pim_url))
         tracemalloc.start()
         started = time.perf_counter()
         count = sum(1 for _ in client.iter_products(page_size=args.page_size))

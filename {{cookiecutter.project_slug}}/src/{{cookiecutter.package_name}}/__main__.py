@@ -1,4 +1,5 @@
-"""`python -m <package>`: run the App on the development server (make run, make dev)."""
+"""`python -m <package>`: run the App on the development server (make run, make dev); with a command
+(`python -m <package> init-env`), run that command instead."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 import os
 import sys
 
+from . import cli
 from .database import UnsupportedDatabase
 from .settings import SettingsError, load_settings
 from .web import create_app
@@ -13,6 +15,8 @@ from .web.serving import PathOnlyRequestHandler
 
 
 def main() -> int:
+    if len(sys.argv) > 1:
+        return cli.main(sys.argv[1:])
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import {% if cookiecutter.database == "postgresql" %}quote, {% endif %}urlsplit
 
 from dotenv import dotenv_values
 
@@ -142,7 +142,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         scopes=scopes,
         app_url=app_url,
         secret_key=get("SECRET_KEY"),
+{%- if cookiecutter.database == "postgresql" %}
+        database_url=get("DATABASE_URL") or default_database_url(get("POSTGRES_PASSWORD")),
+{%- else %}
         database_url=get("DATABASE_URL") or default_database_url(),
+{%- endif %}
         allowed_pim_hosts=allowed,
         port=port,
         token_encryption_keys=keys,
@@ -186,10 +190,10 @@ def normalize_app_url(raw: str) -> str:
 
 
 {% if cookiecutter.database == "postgresql" -%}
-def default_database_url() -> str:
-    """The PostgreSQL database of compose.yaml, on this machine."""
+def default_database_url(password: str = "") -> str:
+    """The PostgreSQL database of compose.yaml, on this machine, with POSTGRES_PASSWORD from .env."""
     database = "{{ cookiecutter.package_name }}"
-    return f"postgresql+psycopg://app:app@localhost:5432/{database}"
+    return f"postgresql+psycopg://app:{quote(password, safe='')}@localhost:5432/{database}"
 {% else -%}
 def default_database_url() -> str:
     """A SQLite file in the project's instance folder (the working directory's `instance/`)."""

@@ -27,7 +27,7 @@ def test_defaults_suit_local_development():
     assert settings.app_url == "http://localhost:{{ cookiecutter.port }}"
     assert settings.is_local
 {%- if cookiecutter.database == "postgresql" %}
-    assert settings.database_url.startswith("postgresql+psycopg://app:app@localhost:5432/")
+    assert settings.database_url.startswith("postgresql+psycopg://app:@localhost:5432/")
     assert settings.database_url.endswith("/{{ cookiecutter.package_name }}")
 {%- else %}
     assert settings.database_url.startswith("sqlite:///")
@@ -35,6 +35,13 @@ def test_defaults_suit_local_development():
 {%- endif %}
 
 
+{% if cookiecutter.database == "postgresql" -%}
+def test_the_default_database_url_carries_the_compose_password():
+    url = settings_from(POSTGRES_PASSWORD="p@ss/word").database_url
+    assert url.startswith("postgresql+psycopg://app:p%40ss%2Fword@localhost:5432/")
+
+
+{% endif -%}
 def test_the_default_scopes_are_the_ones_chosen_at_bake_time():
     assert list(settings_from().scopes) == [
 {%- for scope in cookiecutter.akeneo_scopes.split() %}
