@@ -11,7 +11,9 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 def values(path):
-    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and line[0] != "#")
+    return dict(
+        line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and line[0] != "#"
+    )
 
 
 def test_a_fresh_clone_gets_an_env_file_with_strong_keys(tmp_path):
@@ -49,8 +51,9 @@ def test_a_second_run_changes_nothing(tmp_path):
 
 
 def test_the_init_env_command_says_what_it_wrote(tmp_path):
+    command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "init-env"]
     result = subprocess.run(
-        [sys.executable, "-m", "{{ cookiecutter.package_name }}", "init-env", "--env", str(tmp_path / ".env")],
+        [*command, "--env", str(tmp_path / ".env")],
         cwd=PROJECT,
         capture_output=True,
         text=True,
