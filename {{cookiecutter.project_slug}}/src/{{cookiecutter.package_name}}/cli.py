@@ -1,4 +1,4 @@
-"""The project's commands that need no web framework: `python -m {{ cookiecutter.package_name }} <command>`."""
+"""The project's commands that need no web framework: `python -m <package> <command>`."""
 
 from __future__ import annotations
 

@@ -5,7 +5,11 @@ import sys
 from pathlib import Path
 
 from {{ cookiecutter.package_name }}.env_file import ensure_env_file
-from {{ cookiecutter.package_name }}.settings import is_weak_secret_key, load_settings, read_environment
+from {{ cookiecutter.package_name }}.settings import (
+    is_weak_secret_key,
+    load_settings,
+    read_environment,
+)
 
 PROJECT = Path(__file__).resolve().parents[2]
 
