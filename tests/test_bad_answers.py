@@ -1,4 +1,7 @@
-"""Tier (a): every bad answer stops the bake with a message naming the field, and leaves no folder behind."""
+"""Tier (a): every bad answer stops the bake with a message naming the field, and leaves no folder behind.
+
+End-to-end bakes through cookiecutter; test_pre_gen_hook.py calls the hook's checks directly.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +26,6 @@ BAD_ANSWERS = (
     BadAnswer("project_name-tab", {"project_name": "Acme\tSync"}, "project_name"),
     BadAnswer("project_name-61-characters", {"project_name": "A" * 61}, "project_name"),
     BadAnswer("project_name-punctuation-only", {"project_name": "!!!"}, "project_name"),
-    BadAnswer("project_name-dotenv-variable", {"project_name": "Save ${PROMO}"}, "project_name"),
     BadAnswer(
         "project_slug-uppercase", {"project_slug": "Acme-Sync", "package_name": "acme_sync"}, "project_slug"
     ),
@@ -102,3 +104,17 @@ def test_the_error_is_a_message_not_a_traceback(cookies, capfd: pytest.CaptureFi
     bake(cookies, **bad.answers)
 
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_several_bad_answers_are_reported_together(cookies, capfd: pytest.CaptureFixture[str]):
+    result = bake(cookies, project_name="", akeneo_scopes="read_prodcts", port="80")
+
+    errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("ERROR: ")]
+    assert result.exit_code != 0
+    assert [line.split(":")[1].strip() for line in errors] == ["project_name", "akeneo_scopes", "port"]
+
+
+def test_a_misspelled_scope_fails_the_bake_with_a_suggestion(cookies, capfd: pytest.CaptureFixture[str]):
+    bake(cookies, akeneo_scopes="read_products read_catalog_structre")
+
+    assert "did you mean read_catalog_structure?" in capfd.readouterr().err
