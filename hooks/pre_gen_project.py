@@ -1,14 +1,17 @@
 """Validate the answers before anything is written.
 
-Each problem prints one line naming the field and what is allowed, then exits 1; cookiecutter then removes the
-half-made project folder. Only validates: never writes, so cruft can re-run it safely.
+Every bad answer prints one line naming the field and what is allowed, all at once, then the hook exits 1;
+cookiecutter then removes the half-made project folder. Only validates: never writes, so cruft can re-run it
+safely.
 """
 
+import difflib
 import json
 import keyword
 import re
 import sys
 from collections.abc import Callable
+from typing import Any
 
 ANSWERS = {
     "project_name": json.loads(r'''{{ cookiecutter.project_name | tojson }}'''),
@@ -32,7 +35,8 @@ MAX_SCOPE_LENGTH = 1000  # the PIM's limit on the raw scope string
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PACKAGE = re.compile(r"^[a-z][a-z0-9_]*$")
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-SECRET = re.compile(r"^[\x21-\x7e]*$")  # printable ASCII, no spaces: it is written into .env as is
+# Printable ASCII without spaces, as the PIM generates them: a space or a newline is a slip of the paste.
+SECRET = re.compile(r"^[\x21-\x7e]*$")
 # Names the generated project imports or ships beside the App: a package called so would shadow them.
 TAKEN_NAMES = {
     "pim_emulator", "scripts", "tests", "flask", "werkzeug", "jinja2", "sqlalchemy", "requests",
@@ -47,8 +51,6 @@ def check_project_name(value: str) -> str | None:
         return "must be one line of printable characters (no newline or tab)"
     if not any(char.isalnum() for char in value):
         return "must contain at least one letter or digit"
-    if "${" in value:
-        return "must not contain ${ (.env would read it as a variable)"
     if len(value) > 60:
         return "must be at most 60 characters"
     return None
@@ -92,13 +94,20 @@ def check_scopes(value: str) -> str | None:
         return f"must name at least one scope, from: {' '.join(KNOWN_SCOPES)}"
     unknown = [scope for scope in scopes if scope not in KNOWN_SCOPES]
     if unknown:
-        return f"unknown scope(s) {' '.join(unknown)}; allowed: {' '.join(KNOWN_SCOPES)}"
+        named = ", ".join(with_suggestion(scope) for scope in unknown)
+        return f"unknown scope(s) {named}; allowed: {' '.join(KNOWN_SCOPES)}"
     duplicated = sorted({scope for scope in scopes if scopes.count(scope) > 1})
     if duplicated:
         return f"scope(s) listed twice: {' '.join(duplicated)}"
     if len(" ".join(scopes)) > MAX_SCOPE_LENGTH:
         return f"the scope string must be at most {MAX_SCOPE_LENGTH} characters (the PIM's limit)"
     return None
+
+
+def with_suggestion(scope: str) -> str:
+    """The unknown scope, with the known one it is closest to when it looks like a typo."""
+    closest = difflib.get_close_matches(scope, KNOWN_SCOPES, n=1)
+    return f"{scope} (did you mean {closest[0]}?)" if closest else scope
 
 
 def one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
@@ -139,13 +148,21 @@ CHECKS = {
 }
 
 
-def main() -> int:
+def problems(answers: dict[str, Any]) -> list[str]:
+    """One line per bad answer, in the order the questions are asked."""
+    found = []
     for field, check in CHECKS.items():
-        problem = check(ANSWERS[field])
+        problem = check(answers[field])
         if problem:
-            print(f"ERROR: {field}: {problem}", file=sys.stderr)
-            return 1
-    return 0
+            found.append(f"ERROR: {field}: {problem}")
+    return found
+
+
+def main() -> int:
+    found = problems(ANSWERS)
+    for line in found:
+        print(line, file=sys.stderr)
+    return 1 if found else 0
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import sys
@@ -9,12 +10,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
 from cookiecutter.generate import generate_context
 from cookiecutter.main import cookiecutter
 from cookiecutter.prompt import prompt_for_config
+from cookiecutter.utils import create_env_with_context
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1]
 TEMPLATE_PROJECT_DIR = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
@@ -79,6 +82,8 @@ HOSTILE = (
     Variant("name-more-double-quotes", {"project_name": 'The "PIM" "Sync" App\'s'}),
     Variant("name-trailing-backslash", {"project_name": "Sync C:\\"}),
     Variant("name-dollar-and-braces", {"project_name": "Save $5 with {now}"}),
+    # python-dotenv expands ${NAME} even inside quotes: the .env files must still hold the name as typed.
+    Variant("name-dotenv-variable", {"project_name": "Save ${PROMO} and ${HOME:-x} now"}),
     Variant("name-non-ascii", {"project_name": "Café Größe Ærø \u2013 Produktsync ✓"}),
     Variant("name-57-backslashes", {"project_name": "\\" * 57 + "App", "project_slug": "backslash-app"}),
     # 48 backslashes: the App name literal no longer fits on one line, but fits wrapped in parentheses.
@@ -116,6 +121,31 @@ def rendered_context(answers: Mapping[str, Any]) -> dict[str, Any]:
         context_file=str(TEMPLATE_DIR / "cookiecutter.json"), extra_context=dict(answers)
     )
     return prompt_for_config(context, no_input=True)
+
+
+def render_hook(name: str, answers: Mapping[str, Any], directory: Path, **private: Any) -> ModuleType:
+    """A hook as cookiecutter runs it: rendered with the template's Jinja environment for these answers, then
+    loaded as a module whose functions a test calls (its main() does not run on import).
+
+    `private` sets the keys cookiecutter or cruft add to the context (_template, _repo_dir, _commit...).
+    """
+    context = {
+        "cookiecutter": {
+            **rendered_context(answers),
+            "_template": str(TEMPLATE_DIR),
+            "_repo_dir": str(TEMPLATE_DIR),
+            "_checkout": None,
+            **private,
+        }
+    }
+    template = create_env_with_context(context).from_string((TEMPLATE_DIR / "hooks" / name).read_text())
+    script = directory / name
+    script.write_text(template.render(**context))
+    spec = importlib.util.spec_from_file_location(script.stem, script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def bake_into(output_dir: Path, config_file: Path, *, overwrite: bool = False, **answers: Any) -> Path:

@@ -1,13 +1,17 @@
-"""Tier (a): every bad answer stops the bake with a message naming the field, and leaves no folder behind."""
+"""Tier (a): every bad answer stops the bake with a message naming the field, and leaves no folder behind.
+
+The pre-generation hook's checks judge every bad answer directly; a few kinds go through whole failed bakes.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from typing import Any, NamedTuple
 
 import pytest
 
-from helpers import bake
+from helpers import bake, render_hook
 
 
 class BadAnswer(NamedTuple):
@@ -23,7 +27,6 @@ BAD_ANSWERS = (
     BadAnswer("project_name-tab", {"project_name": "Acme\tSync"}, "project_name"),
     BadAnswer("project_name-61-characters", {"project_name": "A" * 61}, "project_name"),
     BadAnswer("project_name-punctuation-only", {"project_name": "!!!"}, "project_name"),
-    BadAnswer("project_name-dotenv-variable", {"project_name": "Save ${PROMO}"}, "project_name"),
     BadAnswer(
         "project_slug-uppercase", {"project_slug": "Acme-Sync", "package_name": "acme_sync"}, "project_slug"
     ),
@@ -67,12 +70,49 @@ BAD_ANSWERS = (
 )
 
 
+# One of each kind for the whole failed bakes: free text, a derived name, a scope, a choice that cookiecutter
+# itself refuses, a yes/no answer, a number.
+BAKED_BAD_ANSWERS = tuple(
+    {bad.id: bad for bad in BAD_ANSWERS}[bad_id]
+    for bad_id in (
+        "project_name-multi-line",
+        "package_name-keyword-class",
+        "akeneo_scopes-unknown",
+        "web_framework-not-offered",
+        "docker-not-yes-or-no",
+        "port-8081-is-the-emulator",
+    )
+)
+
+
+@pytest.fixture(scope="module")
+def pre_gen_hook(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    """The hook rendered for the default answers; a test hands its problems() the answers to judge."""
+    return render_hook("pre_gen_project.py", {}, tmp_path_factory.mktemp("pre-gen-hook"))
+
+
+def fields_named(problems: list[str]) -> list[str]:
+    """The field of each "ERROR: <field>: <what is allowed>" line."""
+    return [line.split(":")[1].strip() for line in problems]
+
+
+@pytest.mark.parametrize("bad", BAD_ANSWERS, ids=lambda bad: bad.id)
+def test_the_hook_names_the_field_of_a_bad_answer(pre_gen_hook: ModuleType, bad: BadAnswer):
+    problems = pre_gen_hook.problems({**pre_gen_hook.ANSWERS, **bad.answers})
+
+    assert fields_named(problems) == [bad.field], problems
+
+
+def test_every_field_the_hook_checks_has_a_bad_answer(pre_gen_hook: ModuleType):
+    assert {bad.field for bad in BAD_ANSWERS} == set(pre_gen_hook.CHECKS)
+
+
 def leftovers(tmp_path: Path) -> list[Path]:
     """Anything under pytest-cookies' output folders (tmp_path/cookies/bakeNN/) once the bake has failed."""
     return sorted((tmp_path / "cookies").glob("*/*"))
 
 
-@pytest.mark.parametrize("bad", BAD_ANSWERS, ids=lambda bad: bad.id)
+@pytest.mark.parametrize("bad", BAKED_BAD_ANSWERS, ids=lambda bad: bad.id)
 def test_a_bad_answer_fails_the_bake(cookies, bad: BadAnswer):
     result = bake(cookies, **bad.answers)
 
@@ -80,7 +120,7 @@ def test_a_bad_answer_fails_the_bake(cookies, bad: BadAnswer):
     assert result.exception is not None
 
 
-@pytest.mark.parametrize("bad", BAD_ANSWERS, ids=lambda bad: bad.id)
+@pytest.mark.parametrize("bad", BAKED_BAD_ANSWERS, ids=lambda bad: bad.id)
 def test_the_error_names_the_field(cookies, capfd: pytest.CaptureFixture[str], bad: BadAnswer):
     result = bake(cookies, **bad.answers)
 
@@ -90,15 +130,29 @@ def test_the_error_names_the_field(cookies, capfd: pytest.CaptureFixture[str], b
     assert bad.field in message, message
 
 
-@pytest.mark.parametrize("bad", BAD_ANSWERS, ids=lambda bad: bad.id)
+@pytest.mark.parametrize("bad", BAKED_BAD_ANSWERS, ids=lambda bad: bad.id)
 def test_a_failed_bake_leaves_no_project_folder(cookies, tmp_path: Path, bad: BadAnswer):
     bake(cookies, **bad.answers)
 
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("bad", BAD_ANSWERS, ids=lambda bad: bad.id)
+@pytest.mark.parametrize("bad", BAKED_BAD_ANSWERS, ids=lambda bad: bad.id)
 def test_the_error_is_a_message_not_a_traceback(cookies, capfd: pytest.CaptureFixture[str], bad: BadAnswer):
     bake(cookies, **bad.answers)
 
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_several_bad_answers_are_reported_together(cookies, capfd: pytest.CaptureFixture[str]):
+    result = bake(cookies, project_name="", akeneo_scopes="read_prodcts", port="80")
+
+    errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("ERROR: ")]
+    assert result.exit_code != 0
+    assert fields_named(errors) == ["project_name", "akeneo_scopes", "port"]
+
+
+def test_a_misspelled_scope_fails_the_bake_with_a_suggestion(cookies, capfd: pytest.CaptureFixture[str]):
+    bake(cookies, akeneo_scopes="read_products read_catalog_structre")
+
+    assert "did you mean read_catalog_structure?" in capfd.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import shutil
 import stat
@@ -11,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from dotenv import dotenv_values
 
 from helpers import (
     ANSWERED_CLIENT_ID,
@@ -22,6 +24,7 @@ from helpers import (
     bake_into,
     project_files,
     read_env,
+    write_cookiecutter_config,
 )
 
 # The .env keys the bake fills with secrets (answered or generated); .env.example leaves them empty.
@@ -29,8 +32,9 @@ SECRET_KEYS = ("AKENEO_CLIENT_SECRET", "SECRET_KEY", "TOKEN_ENCRYPTION_KEY")
 FERNET_KEY_BYTES = 32
 
 
-def env_of(baked: Bake) -> dict[str, str]:
-    return read_env(baked.project / ".env")
+def env_of(baked: Bake) -> dict[str, str | None]:
+    """The baked .env as the generated project reads it (python-dotenv, expanding ${...})."""
+    return dotenv_values(baked.project / ".env")
 
 
 def git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -123,7 +127,7 @@ def test_no_secret_appears_outside_env(baked: Bake):
 
 
 def test_each_bake_gets_its_own_secrets(bakery: Bakery):
-    first, second = (read_env(bakery.get(variant).project / ".env") for variant in MATRIX[:2])
+    first, second = (dotenv_values(bakery.get(variant).project / ".env") for variant in MATRIX[:2])
     for key in SECRET_KEYS:
         assert first[key] != second[key], key
 
@@ -142,3 +146,35 @@ def test_baking_again_over_the_project_keeps_the_existing_env(tmp_path: Path, co
 
     assert again == project
     assert (project / ".env").read_bytes() == first_env
+
+
+def test_a_client_secret_with_dollars_quotes_and_backslashes_reads_back_as_answered(
+    tmp_path: Path, cookiecutter_config: Path
+):
+    # Unquoted, "abc${HOME}def" read back as "abc/rootdef"; quotes and backslashes were eaten too.
+    secret = "abc${HOME}def$USER'\"#\\x\\"
+    project = bake_into(
+        tmp_path, cookiecutter_config, akeneo_client_id=ANSWERED_CLIENT_ID, akeneo_client_secret=secret
+    )
+
+    assert dotenv_values(project / ".env")["AKENEO_CLIENT_SECRET"] == secret
+
+
+def test_the_replay_file_keeps_the_answers_but_not_the_client_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+):
+    # Cookiecutter and the hook both find the user's config through COOKIECUTTER_CONFIG.
+    config = write_cookiecutter_config(tmp_path)
+    monkeypatch.setenv("COOKIECUTTER_CONFIG", str(config))
+    bake_into(
+        tmp_path / "out",
+        config,
+        project_name="Replayed App",
+        akeneo_client_id=ANSWERED_CLIENT_ID,
+        akeneo_client_secret=ANSWERED_CLIENT_SECRET,
+    )
+
+    [replay] = (tmp_path / "replay").glob("*.json")
+    assert ANSWERED_CLIENT_SECRET not in replay.read_text()
+    assert json.loads(replay.read_text())["cookiecutter"]["project_name"] == "Replayed App"
+    assert f"Removed akeneo_client_secret from cookiecutter's replay file {replay}." in capfd.readouterr().out
