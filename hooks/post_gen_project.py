@@ -56,6 +56,8 @@ def env_literals() -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(48),
         # A Fernet key is 32 random bytes, url-safe base64.
         "TOKEN_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"),
+        # compose.yaml's database (PostgreSQL bakes only: the line exists in .env.example there).
+        "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
     }
 
 
