@@ -4,6 +4,8 @@ import logging
 import threading
 from urllib.parse import parse_qs, urlsplit
 
+from {{ cookiecutter.package_name }}.log_redaction import QueryStringFilter
+
 from tests.support.app_settings import CLIENT_SECRET, TOKEN_KEY
 from tests.support.stack import running_stack
 
@@ -41,3 +43,18 @@ def test_the_whole_flow_at_debug_logs_no_secret(tmp_path, caplog):
     for name, value in secrets.items():
         leaking = [line for line in lines if value in line]
         assert not leaking, f"the {name} appears in the log: {leaking[0]}"
+
+
+def test_a_servers_error_line_loses_the_query_string_of_the_uri():
+    # gunicorn logs "Error handling request <uri>" when a request fails inside it; the URI holds the code.
+    record = logging.LogRecord(
+        "gunicorn.error",
+        logging.ERROR,
+        __file__,
+        1,
+        "Error handling request %s",
+        ("/callback?code=c&state=s",),
+        None,
+    )
+    QueryStringFilter().filter(record)
+    assert record.getMessage() == "Error handling request /callback?…"
