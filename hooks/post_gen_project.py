@@ -20,6 +20,7 @@ from cookiecutter.config import get_user_config
 from cookiecutter.exceptions import CookiecutterException
 
 PROJECT_SLUG = json.loads(r'''{{ cookiecutter.project_slug | tojson }}''')
+PACKAGE = json.loads(r'''{{ cookiecutter.package_name | tojson }}''')
 CLIENT_ID = json.loads(r'''{{ cookiecutter.akeneo_client_id | tojson }}''')
 CLIENT_SECRET = json.loads(r'''{{ cookiecutter.akeneo_client_secret | tojson }}''')
 # The same answers as .env literals that python-dotenv reads back unchanged ($, quotes, backslashes, # ...).
@@ -40,6 +41,8 @@ OPTIONAL_PATHS = {
     "docker": (DOCKER, ["Dockerfile", ".dockerignore", "compose.yaml"]),
     "ci": (CI, [".github"]),
     "updates": (TEMPLATE_COMMIT is not None, [".cruft.json"]),
+    # The web layer not chosen is rendered under an _unused_ name; the chosen one is `web`.
+    "web_framework": (False, [f"src/{PACKAGE}/_unused_flask_web", f"src/{PACKAGE}/_unused_fastapi_web"]),
 }
 
 LOCAL_CREDENTIALS_NOTE = (

@@ -27,7 +27,7 @@ ANSWERS = {
     "port": json.loads(r'''{{ cookiecutter.port | tojson }}'''),
 }
 KNOWN_SCOPES = json.loads(r'''{{ cookiecutter._known_scopes | tojson }}''')
-WEB_FRAMEWORKS = ("flask",)
+WEB_FRAMEWORKS = ("flask", "fastapi")
 DATABASES = ("sqlite", "postgresql")
 EMULATOR_PORT = 8081
 MAX_SCOPE_LENGTH = 1000  # the PIM's limit on the raw scope string
@@ -41,6 +41,7 @@ SECRET = re.compile(r"^[\x21-\x7e]*$")
 TAKEN_NAMES = {
     "pim_emulator", "scripts", "tests", "flask", "werkzeug", "jinja2", "sqlalchemy", "requests",
     "urllib3", "dotenv", "jwt", "cryptography", "playwright", "pytest", "ruff", "gunicorn", "psycopg",
+    "fastapi", "starlette", "uvicorn", "uvicorn_worker", "multipart", "idna",
 }
 
 

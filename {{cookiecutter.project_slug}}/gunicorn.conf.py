@@ -1,5 +1,8 @@
 """gunicorn settings for `make serve` and the container image; environment variables override them."""
 
+{% if cookiecutter.web_framework == "fastapi" -%}
+import logging
+{% endif -%}
 import os
 import sys
 
@@ -7,13 +10,19 @@ from {{ cookiecutter.package_name }}.settings import DEFAULT_PORT, read_environm
 
 _env = read_environment()
 
-wsgi_app = "{{ cookiecutter.package_name }}.wsgi:app"
-bind = f"{_env.get('HOST') or '127.0.0.1'}:{_env.get('PORT') or DEFAULT_PORT}"
-# Sessions and tokens live in the database: any worker can serve any request.
-workers = int(_env.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
+{%- if cookiecutter.web_framework == "fastapi" %}
+wsgi_app = "{{ cookiecutter.package_name }}.web.asgi:app"
+# uvicorn's worker: an event loop per process; the routes run the synchronous core in its thread pool.
+worker_class = "uvicorn_worker.UvicornWorker"
+{%- else %}
+wsgi_app = "{{ cookiecutter.package_name }}.web.wsgi:app"
 # Threads: a page waiting on a slow PIM holds one thread, not a whole worker, so /health still answers.
 worker_class = "gthread"
 threads = 4
+{%- endif %}
+bind = f"{_env.get('HOST') or '127.0.0.1'}:{_env.get('PORT') or DEFAULT_PORT}"
+# Sessions and tokens live in the database: any worker can serve any request.
+workers = int(_env.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
 # Every PIM call a page makes ends well before this (see CallLimits in services.py).
 timeout = 30
 accesslog = "-"
@@ -35,3 +44,11 @@ def post_fork(server: object, worker: object) -> None:
     from {{ cookiecutter.package_name }}.log_redaction import QueryStringFilter
 
     worker.log.error_log.addFilter(QueryStringFilter())  # type: ignore[attr-defined]
+{%- if cookiecutter.web_framework == "fastapi" %}
+    # uvicorn logs each request itself, query string included; the pid tells the workers apart, as %(p)s does.
+    access = logging.getLogger("uvicorn.access")
+    access.addFilter(QueryStringFilter())
+    for handler in access.handlers:
+        handler.setFormatter(logging.Formatter("%(asctime)s <%(process)d> %(message)s"))
+    logging.getLogger("uvicorn.error").addFilter(QueryStringFilter())
+{%- endif %}

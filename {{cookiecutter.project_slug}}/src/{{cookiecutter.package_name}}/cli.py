@@ -1,27 +1,97 @@
-"""The project's commands that need no web framework: `python -m <package> <command>`."""
+"""The project's commands, whatever the web framework: `python -m <package> <command>`.
+
+Each command is a function of the parsed arguments and the App's services; a new one is a function and a
+`commands.add_parser` line in `build_parser`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .database import UnsupportedDatabase
 from .env_file import ensure_env_file
+from .pim_api import PimApiClient, PimApiError
+from .products import summarize
+from .services import Services, build_services
+from .settings import SettingsError, load_settings
+from .token_cipher import UndecryptableToken
 
 
-def init_env(args: argparse.Namespace) -> int:
+class CommandError(Exception):
+    """What went wrong, for the person at the terminal: printed without a traceback, exit status 1."""
+
+
+def init_env(args: argparse.Namespace, _: Callable[[], Services]) -> None:
     filled = ensure_env_file(Path(args.env), Path(args.example))
     if filled:
         print(f"{args.env}: wrote new {', '.join(filled)}")
     else:
         print(f"{args.env}: already complete, nothing changed")
-    return 0
+
+
+def products(args: argparse.Namespace, services: Callable[[], Services]) -> None:
+    """Print the first products of a connected PIM, using the stored token."""
+    app = services()
+    try:
+        connected = [c for c in app.store.all() if c.is_connected]
+    except UndecryptableToken as error:
+        raise CommandError(f"{error}: restore the key, or reconnect the PIM.") from error
+    if args.pim_url:
+        connected = [c for c in connected if c.pim_url == args.pim_url.rstrip("/")]
+    if not connected:
+        where = f" at {args.pim_url}" if args.pim_url else ""
+        raise CommandError(
+            f"No connected PIM{where}. "
+            "Connect the App from the PIM first (make dev, then Connect in the App Store)."
+        )
+    if len(connected) > 1:
+        urls = ", ".join(c.pim_url for c in connected)
+        raise CommandError(f"Several PIMs are connected ({urls}); choose one with --pim-url.")
+    connection = connected[0]
+    client = PimApiClient(app.http, connection.pim_url, connection.access_token, app.limits.command_seconds)
+    try:
+        page = client.first_products(args.limit)
+    except PimApiError as error:
+        raise CommandError(f"{connection.pim_url}: {error}") from error
+    print(f"{connection.pim_url} ({page.endpoint}), {len(page.items)} product(s):")
+    for product in map(summarize, page.items):
+        print(f"  {product.key}  {product.family:<16}  {product.label}")
+
+
+def rotate_token_key(_: argparse.Namespace, services: Callable[[], Services]) -> None:
+    """Re-encrypt every stored token with the first key of TOKEN_ENCRYPTION_KEY."""
+    try:
+        count = services().store.reencrypt_all()
+    except UndecryptableToken as error:
+        raise CommandError(
+            f"{error}. Keep the old key in TOKEN_ENCRYPTION_KEY (after the new one) until this succeeds."
+        ) from error
+    print(f"Re-encrypted {count} token(s) with the first key of TOKEN_ENCRYPTION_KEY.")
+
+
+def page_size(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 100:
+        raise argparse.ArgumentTypeError("a number from 1 to 100")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.package_name }}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    command = commands.add_parser("products", help="print the first products of the connected PIM")
+    command.add_argument("--pim-url", help="which connected PIM (needed when several are connected)")
+    command.add_argument("--limit", type=page_size, default=10, help="how many products, 1 to 100 (10)")
+    command.set_defaults(run=products)
+
+    command = commands.add_parser(
+        "rotate-token-key", help="re-encrypt every stored token with the first key of TOKEN_ENCRYPTION_KEY"
+    )
+    command.set_defaults(run=rotate_token_key)
+
     command = commands.add_parser(
         "init-env", help="create .env from .env.example with new keys, or fill the empty keys of .env"
     )
@@ -31,10 +101,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return int(args.run(args))
+def main(argv: Sequence[str] | None = None, services: Services | None = None) -> int:
+    """Run one command; `services` lets tests hand in their own, else they are built from the settings."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed the usage; say it as an exit status
+        return int(exit_.code or 0)
+    built: list[Services] = [services] if services else []
 
+    def get_services() -> Services:
+        # Built on first use: init-env must run before any setting exists.
+        if not built:
+            built.append(build_services(load_settings()))
+        return built[0]
 
-if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        args.run(args, get_services)
+    except (SettingsError, UnsupportedDatabase) as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    except CommandError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    return 0

@@ -6,6 +6,7 @@ Worded for the person who clicked Connect; every web layer renders these with th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from urllib.parse import urlencode
 
 from .browser_sessions import StateProblem
@@ -156,9 +157,21 @@ def exchange_failed(failure: ExchangeFailure, detail: str, pim_url: str) -> Prob
     return pages[failure]
 
 
-def http_error(status: int, name: str, description: str) -> Problem:
-    """A plain HTTP error (unknown page, wrong method…), in the App's own page."""
-    return Problem(title=name, status=status, paragraphs=[description], actions=[TO_DASHBOARD])
+HTTP_ERROR_TEXTS = {
+    400: "The request could not be understood.",
+    404: "There is no page at this address.",
+    405: "This address does not answer this kind of request.",
+}
+
+
+def http_error(status: int) -> Problem:
+    """A plain HTTP error (unknown page, wrong method…) in the App's own page, alike in every web layer."""
+    try:
+        known = HTTPStatus(status)
+        title, text = known.phrase, HTTP_ERROR_TEXTS.get(status, f"{known.description}.")
+    except ValueError:
+        title, text = f"Error {status}", "The request could not be served."
+    return Problem(title=title, status=status, paragraphs=[text], actions=[TO_DASHBOARD])
 
 
 def unexpected_error() -> Problem:

@@ -35,7 +35,7 @@ def test_activate_redirects_to_the_pims_authorize_endpoint(stack):
     assert location.startswith(f"{stack.pim_url}/connect/apps/v1/authorize?")
     query = query_of(location)
     assert query["response_type"] == "code"
-    assert query["client_id"] == stack.app.extensions["akeneo_app"].settings.client_id
+    assert query["client_id"] == stack.services.settings.client_id
     assert query["scope"] == "read_products read_catalog_structure"
     assert len(query["state"]) >= 22
 

@@ -1,15 +1,15 @@
-"""How the App is put together: cookie settings per deployment, and `python -m` start-up errors."""
+"""How the App is put together: cookie settings per deployment, and start-up errors."""
 
 import os
 import subprocess
 import sys
 
 import pytest
+import requests
 
-from {{ cookiecutter.package_name }}.web import create_app
 from {{ cookiecutter.package_name }}.web.session_cookie import COOKIE_NAME
 
-from tests.support.app_settings import make_settings
+from tests.support.stack import app_alone
 
 FORWARDED = {
     "X-Forwarded-Proto": "https",
@@ -19,11 +19,13 @@ FORWARDED = {
 
 
 def test_the_session_cookie_is_secure_when_the_app_is_served_over_https(tmp_path):
-    settings = make_settings(
-        app_url="https://app.example.com", database_url=f"sqlite:///{tmp_path / 't.sqlite3'}"
-    )
-    client = create_app(settings).test_client()
-    response = client.get("/activate?pim_url=https://acme.cloud.akeneo.com")
+    with app_alone(tmp_path, app_url="https://app.example.com") as url:
+        response = requests.get(
+            f"{url}/activate",
+            params={"pim_url": "https://acme.cloud.akeneo.com"},
+            allow_redirects=False,
+            timeout=60,
+        )
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
@@ -37,7 +39,7 @@ def test_the_session_cookie_is_named_after_the_app():
 def test_starting_without_credentials_fails_with_a_clear_message(tmp_path):
     env = {**os.environ, "AKENEO_CLIENT_ID": "", "AKENEO_CLIENT_SECRET": ""}
     result = subprocess.run(
-        [sys.executable, "-m", "{{ cookiecutter.package_name }}"],
+        [sys.executable, "-m", "{{ cookiecutter.package_name }}.web"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -52,12 +54,8 @@ def test_starting_without_credentials_fails_with_a_clear_message(tmp_path):
 
 @pytest.mark.parametrize("trusted_proxies", [0, 1])
 def test_the_dashboard_builds_its_urls_from_app_url_never_from_request_headers(tmp_path, trusted_proxies):
-    settings = make_settings(
-        database_url=f"sqlite:///{tmp_path / 't.sqlite3'}",
-        app_url="https://app.example.com",
-        trusted_proxies=trusted_proxies,
-    )
-    page = create_app(settings).test_client().get("/", headers={**FORWARDED, "Host": "evil.example.com"})
+    with app_alone(tmp_path, app_url="https://app.example.com", trusted_proxies=trusted_proxies) as url:
+        page = requests.get(f"{url}/", headers={**FORWARDED, "Host": "evil.example.com"}, timeout=60)
     assert "https://app.example.com/activate" in page.text
     assert "https://app.example.com/callback" in page.text
     assert "evil.example.com" not in page.text

@@ -143,6 +143,6 @@ def test_a_token_no_key_can_open_is_explained_with_reconnect(stack):
 def test_the_products_command_explains_an_unreadable_token(stack):
     stack.connect(stack.browser())
     encrypt_with_another_key(stack)
-    result = stack.app.test_cli_runner().invoke(args=["products"])
+    result = stack.command("products")
     assert result.exit_code == 1
     assert "TOKEN_ENCRYPTION_KEY" in result.output

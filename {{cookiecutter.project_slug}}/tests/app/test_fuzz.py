@@ -9,9 +9,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.services import build_services
 from {{ cookiecutter.package_name }}.web import create_app
-from {{ cookiecutter.package_name }}.web.serving import PathOnlyRequestHandler
-
-from pim_emulator.server import ServerThread
+from {{ cookiecutter.package_name }}.web.dev_server import AppServer
 
 from tests.support.app_settings import make_settings
 from tests.support.fuzz import fuzz_inputs, send_all
@@ -30,10 +28,7 @@ def assert_clean(report, name):
 
 def test_the_development_server_answers_every_input_without_a_server_error(tmp_path):
     settings = make_settings(database_url=f"sqlite:///{tmp_path / 'app.sqlite3'}")
-    server = ServerThread(
-        create_app(services=build_services(settings)), request_handler=PathOnlyRequestHandler
-    )
-    with server:
+    with AppServer(create_app(services=build_services(settings))) as server:
         report = send_all(server.host, server.port, fuzz_inputs(SEED, COUNT))
     assert_clean(report, "development server")
 
@@ -49,8 +44,7 @@ def test_gunicorn_answers_every_input_without_a_server_error(database_url, unuse
 )
 def test_the_development_server_answers_a_malformed_request_line(tmp_path, request_line):
     settings = make_settings(database_url=f"sqlite:///{tmp_path / 'app.sqlite3'}")
-    server = ServerThread(create_app(settings), request_handler=PathOnlyRequestHandler)
-    with server:
+    with AppServer(create_app(settings)) as server:
         report = send_all(server.host, server.port, iter([request_line + b"\r\n\r\n"]))
     assert report.dropped == 0
     assert [status[0] for status in report.statuses] == ["4"]

@@ -12,7 +12,7 @@ from tests.support.stack import running_stack
 
 def test_the_whole_flow_at_debug_logs_no_secret(tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
-    with running_stack(tmp_path, log_app_requests=True) as stack:
+    with running_stack(tmp_path) as stack:
         browser = stack.browser()
         callback = stack.callback_url_from_pim(browser)
         query = parse_qs(urlsplit(callback).query)
@@ -20,13 +20,11 @@ def test_the_whole_flow_at_debug_logs_no_secret(tmp_path, caplog):
         browser.get(f"{stack.app_url}/")
         stack.control("disconnect")
         browser.get(f"{stack.app_url}/")
-        cli = threading.Thread(
-            target=stack.app.test_cli_runner().invoke, kwargs={"args": ["products"]}, name="app-cli"
-        )
+        cli = threading.Thread(target=stack.command, args=("products",), name="app-cli")
         cli.start()
         cli.join()
         connection = stack.store.get(stack.pim_url)
-        settings = stack.app.extensions["akeneo_app"].settings
+        settings = stack.services.settings
 
     secrets = {
         "access token": connection.access_token,

@@ -1,4 +1,4 @@
-"""`flask products`: the first API call from the command line, with the stored token."""
+"""`python -m <package> products`: the first API call from the command line, with the stored token."""
 
 from {{ cookiecutter.package_name }}.token_cipher import TokenCipher
 from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
@@ -8,7 +8,7 @@ from tests.support.stack import running_stack
 
 
 def run_products(stack, *args):
-    return stack.app.test_cli_runner().invoke(args=["products", *args])
+    return stack.command("products", *args)
 
 
 def test_it_prints_the_first_products_of_the_connected_pim(stack):
@@ -60,7 +60,7 @@ def test_rotate_token_key_reencrypts_every_token_with_the_first_key(tmp_path):
         SqlTokenStore(stack.store.engine, TokenCipher([TOKEN_KEY])).save(
             "https://acme.cloud.akeneo.com", "t" * 86, ("read_products",)
         )
-        result = stack.app.test_cli_runner().invoke(args=["rotate-token-key"])
+        result = stack.command("rotate-token-key")
         assert result.exit_code == 0, result.output
         assert "Re-encrypted 1 token(s)" in result.output
         new_key_only = SqlTokenStore(stack.store.engine, TokenCipher([OTHER_TOKEN_KEY]))
@@ -72,6 +72,6 @@ def test_rotate_token_key_without_the_old_key_fails_clearly(tmp_path):
         SqlTokenStore(stack.store.engine, TokenCipher([TOKEN_KEY])).save(
             "https://acme.cloud.akeneo.com", "t" * 86, ("read_products",)
         )
-        result = stack.app.test_cli_runner().invoke(args=["rotate-token-key"])
+        result = stack.command("rotate-token-key")
         assert result.exit_code == 1
         assert "Keep the old key" in result.output

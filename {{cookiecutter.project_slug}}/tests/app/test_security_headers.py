@@ -1,20 +1,22 @@
 """Every answer carries the headers that keep browsers from leaking the callback's code or framing the App."""
 
 import pytest
+import requests
 
-from {{ cookiecutter.package_name }}.web import create_app
-
-from tests.support.app_settings import make_settings
+from tests.support.stack import app_alone
 
 
 @pytest.fixture
-def client(tmp_path):
-    return create_app(make_settings(database_url=f"sqlite:///{tmp_path / 'app.sqlite3'}")).test_client()
+def app_url(tmp_path):
+    with app_alone(tmp_path) as url:
+        yield url
 
 
-@pytest.mark.parametrize("path", ["/", "/health", "/activate", "/callback?state=x", "/nowhere"])
-def test_every_answer_has_the_security_headers(client, path):
-    headers = client.get(path).headers
+@pytest.mark.parametrize(
+    "path", ["/", "/health", "/activate", "/callback?state=x", "/nowhere", "/static/style.css"]
+)
+def test_every_answer_has_the_security_headers(app_url, path):
+    headers = requests.get(f"{app_url}{path}", allow_redirects=False, timeout=60).headers
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert "default-src 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
@@ -22,17 +24,18 @@ def test_every_answer_has_the_security_headers(client, path):
     assert headers["X-Frame-Options"] == "DENY"
 
 
-def test_pages_are_not_kept_by_caches(client):
-    assert client.get("/").headers["Cache-Control"] == "no-store"
+def test_pages_are_not_kept_by_caches(app_url):
+    assert requests.get(f"{app_url}/", timeout=60).headers["Cache-Control"] == "no-store"
 
 
-def test_hsts_only_when_the_app_is_served_over_https(tmp_path):
-    database_url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
-    plain = create_app(make_settings(database_url=database_url)).test_client().get("/")
-    secure = (
-        create_app(make_settings(database_url=database_url, app_url="https://app.example.com"))
-        .test_client()
-        .get("/")
-    )
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
+def test_no_api_documentation_is_served(app_url, path):
+    assert requests.get(f"{app_url}{path}", timeout=60).status_code == 404
+
+
+def test_hsts_only_when_the_app_is_served_over_https(tmp_path, app_url):
+    plain = requests.get(f"{app_url}/", timeout=60)
+    with app_alone(tmp_path / "secure", app_url="https://app.example.com") as secure_url:
+        secure = requests.get(f"{secure_url}/", timeout=60)
     assert "Strict-Transport-Security" not in plain.headers
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=")

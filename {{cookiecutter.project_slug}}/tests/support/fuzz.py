@@ -12,8 +12,11 @@ import socket
 import string
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from urllib.parse import quote
+
+from {{ cookiecutter.package_name }}.web.session_cookie import COOKIE_NAME
 
 HOSTS = [
     "acme.cloud.akeneo.com",
@@ -95,7 +98,7 @@ def _request_line(rng: random.Random) -> str:
 def _headers(rng: random.Random) -> str:
     lines = ["Host: 127.0.0.1", "Connection: close"]
     if rng.random() < 0.15:
-        lines.append(f"Cookie: akeneo_session={_random_text(rng, rng.randint(0, 300))}")
+        lines.append(f"Cookie: {COOKIE_NAME}={_random_text(rng, rng.randint(0, 300))}")
     if rng.random() < 0.05:
         lines.append("Content-Length: -1")
     if rng.random() < 0.05:
@@ -160,11 +163,10 @@ def send_all(host: str, port: int, inputs: Iterator[bytes], timeout: float = 120
 
 def _exchange(host: str, port: int, raw: bytes, timeout: float) -> bytes:
     with socket.create_connection((host, port), timeout=timeout) as connection:
-        try:
+        # The server may answer and close before reading everything. No half-close after it: some servers
+        # take that for a client gone and answer nothing.
+        with suppress(OSError):
             connection.sendall(raw)
-            connection.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass  # the server may answer and close before reading everything
         chunks = []
         while True:
             try:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,13 +13,14 @@ from typing import Any
 import requests
 from flask import Flask
 
+from {{ cookiecutter.package_name }} import cli
 from {{ cookiecutter.package_name }}.pim_http import build_pim_session
 from {{ cookiecutter.package_name }}.pim_url import exact_hosts
 from {{ cookiecutter.package_name }}.services import CallLimits, Services, build_services
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
 from {{ cookiecutter.package_name }}.web import create_app
-from {{ cookiecutter.package_name }}.web.serving import PathOnlyRequestHandler
+from {{ cookiecutter.package_name }}.web.dev_server import AppServer
 
 from pim_emulator.clock import ManualClock
 from pim_emulator.config import EmulatorConfig
@@ -32,8 +34,14 @@ TEST_LIMITS = CallLimits(token_seconds=4.0, dashboard_seconds=6.0, card_seconds=
 
 
 @dataclass
+class CommandResult:
+    exit_code: int
+    output: str
+
+
+@dataclass
 class Stack:
-    app: Flask
+    services: Services
     app_url: str
     pim_url: str
     store: SqlTokenStore
@@ -60,6 +68,13 @@ class Stack:
         assert location.startswith(f"{self.app_url}/callback?"), location
         return location
 
+    def command(self, *args: str) -> CommandResult:
+        """Run `python -m <package> <args>` in-process, on this stack's services."""
+        output = io.StringIO()
+        with redirect_stdout(output), redirect_stderr(output):
+            exit_code = cli.main(list(args), services=self.services)
+        return CommandResult(exit_code, output.getvalue())
+
     def control(self, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         response = requests.post(f"{self.pim_url}/_emulator/{action}", json=body or {}, timeout=10)
         response.raise_for_status()
@@ -75,30 +90,33 @@ def running_stack(
     *,
     auto_consent: bool = True,
     product_count: int = 300,
-    log_app_requests: bool = False,
     **settings_overrides: Any,
 ) -> Iterator[Stack]:
-    # The App's own access log handler, when a test wants to read what it logs.
-    app_server = (
-        ServerThread(not_ready, request_handler=PathOnlyRequestHandler)
-        if log_app_requests
-        else ServerThread(not_ready)
-    )
+    app_server = AppServer()
     pim_server = ServerThread(not_ready)
     settings_overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'tokens.sqlite3'}")
     settings = make_settings(app_url=app_server.url, **settings_overrides)
     services = test_services(settings)
     store = services.store
     assert isinstance(store, SqlTokenStore)
-    app = create_app(services=services)
-    app_server.wsgi_app = app
+    app_server.app = create_app(services=services)
     pim_clock = ManualClock(time.time())
     pim_server.wsgi_app = emulator_for(
         app_server.url, pim_server.url, pim_clock, auto_consent=auto_consent, product_count=product_count
     )
     with app_server, pim_server:
-        yield Stack(app, app_server.url, pim_server.url, store, pim_clock)
+        yield Stack(services, app_server.url, pim_server.url, store, pim_clock)
     store.engine.dispose()
+
+
+@contextmanager
+def app_alone(tmp_path: Path, **settings_overrides: Any) -> Iterator[str]:
+    """The App over HTTP without any PIM; yields its URL."""
+    settings_overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    app_server = AppServer()
+    app_server.app = create_app(services=test_services(make_settings(**settings_overrides)))
+    with app_server:
+        yield app_server.url
 
 
 def test_services(settings: Settings, **overrides: Any) -> Services:

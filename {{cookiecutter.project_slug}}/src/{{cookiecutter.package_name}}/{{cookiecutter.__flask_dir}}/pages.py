@@ -28,7 +28,7 @@ def render_problem(problem: Problem) -> tuple[str, int]:
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def on_http_error(error: HTTPException) -> tuple[str, int]:
-        return render_problem(http_error(error.code or 500, error.name, error.description or ""))
+        return render_problem(http_error(error.code or 500))
 
     @app.errorhandler(Exception)
     def on_unexpected_error(error: Exception) -> tuple[str, int]:

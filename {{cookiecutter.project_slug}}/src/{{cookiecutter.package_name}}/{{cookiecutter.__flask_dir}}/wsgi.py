@@ -1,5 +1,5 @@
 """The WSGI entry point for production servers (gunicorn.conf.py names it)."""
 
-from .web import create_app
+from . import create_app
 
 app = create_app()

@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..services import Services, build_services
 from ..settings import Settings, load_settings
-from .commands import register_commands
 from .pages import register_error_pages, register_security_headers
 from .routes import blueprint
 from .session_cookie import register_session_cookie
 
 SERVICES_KEY = "akeneo_app"
+# The pages and styles every web layer shares, beside the core.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
     """The App; `services` lets tests hand in their own clock or limits, else they are built from settings."""
     services = services or build_services(settings or load_settings())
-    app = Flask(__name__)
+    app = Flask(
+        __name__,
+        template_folder=PACKAGE_DIR / "templates",
+        static_folder=PACKAGE_DIR / "static",
+        static_url_path="/static",
+    )
     app.extensions[SERVICES_KEY] = services
     app.register_blueprint(blueprint)
     register_session_cookie(app)
     register_error_pages(app)
     register_security_headers(app, services.settings)
-    register_commands(app)
     if services.settings.trusted_proxies:
         # Only when configured: otherwise any client could claim to have come over https.
         proxies = services.settings.trusted_proxies

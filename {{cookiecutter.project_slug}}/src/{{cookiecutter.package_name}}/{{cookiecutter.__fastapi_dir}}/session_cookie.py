@@ -1,0 +1,56 @@
+"""The browser session cookie: a random id the core's SessionStore gives meaning to, nothing else."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+from ..browser_sessions import MAX_LIFETIME, BrowserSession
+from ..settings import Settings
+
+# Named after the App: the local PIM emulator runs on the same host, and cookies ignore ports.
+COOKIE_NAME = f"{__package__.split('.')[0]}_session"
+_UNSET = object()
+
+
+def current_session(request: Request) -> BrowserSession | None:
+    """The visitor's live session, if the cookie opens one."""
+    session = getattr(request.state, "browser_session", _UNSET)
+    if session is _UNSET:
+        session = request.app.state.services.sessions.find(request.cookies.get(COOKIE_NAME))
+        request.state.browser_session = session
+    return session  # type: ignore[return-value]
+
+
+def current_or_new_session(request: Request) -> BrowserSession:
+    """The visitor's session, started now if there is none (only when something must be kept)."""
+    session = current_session(request)
+    if session is None:
+        session, request.state.new_cookie = request.app.state.services.sessions.create()
+        request.state.browser_session = session
+    return session
+
+
+def end_session(request: Request) -> None:
+    session = current_session(request)
+    if session is not None:
+        request.app.state.services.sessions.end(session)
+    request.state.browser_session = None
+    request.state.clear_cookie = True
+
+
+def write_cookie(request: Request, response: Response, settings: Settings) -> None:
+    """Set or clear the cookie as the route decided."""
+    new_cookie = getattr(request.state, "new_cookie", None)
+    if new_cookie:
+        response.set_cookie(
+            COOKIE_NAME,
+            new_cookie,
+            max_age=MAX_LIFETIME,
+            httponly=True,
+            secure=settings.uses_https,
+            # Lax, not Strict: the PIM's redirect back to /callback is a cross-site navigation that must
+            # carry it.
+            samesite="Lax",
+        )
+    elif getattr(request.state, "clear_cookie", False):
+        response.delete_cookie(COOKIE_NAME, httponly=True, secure=settings.uses_https, samesite="Lax")
