@@ -70,6 +70,11 @@ MATRIX = (
         {"project_name": "Acme PIM Connector", "project_slug": "acme-connector", "package_name": "acme_app"},
     ),
     Variant("postgresql", {"database": "postgresql"}),
+    Variant("fastapi", {"web_framework": "fastapi"}),
+    Variant(
+        "fastapi-postgresql-without-ci", {"web_framework": "fastapi", "database": "postgresql", "ci": False}
+    ),
+    Variant("fastapi-no-docker-no-ci", {"web_framework": "fastapi", "docker": False, "ci": False}),
     Variant("no-docker-no-ci", {"docker": False, "ci": False}),
     Variant("postgresql-docker-without-ci", {"database": "postgresql", "ci": False}),
     Variant("ci-without-docker", {"docker": False}),
@@ -292,6 +297,15 @@ def always(_answers: Mapping[str, Any]) -> bool:
     return True
 
 
+def framework(name: str) -> Condition:
+    """For the files of one web layer."""
+
+    def chosen(answers: Mapping[str, Any]) -> bool:
+        return answers["web_framework"] == name
+
+    return chosen
+
+
 def when(option: str) -> Condition:
     """For the files a yes/no option brings."""
 
@@ -309,7 +323,12 @@ EXPECTED_PATHS: tuple[tuple[str, Condition], ...] = (
     ("Procfile.dev", always),
     ("pyproject.toml", always),
     ("src/{package}/__init__.py", always),
-    ("src/{package}/web/templates/*.html", always),
+    ("src/{package}/templates/*.html", always),
+    ("src/{package}/static/style.css", always),
+    ("src/{package}/web/__init__.py", always),
+    ("src/{package}/web/wsgi.py", framework("flask")),
+    ("src/{package}/web/asgi.py", framework("fastapi")),
+    ("src/{package}/_unused_*", lambda _answers: False),
     ("pim_emulator/__init__.py", always),
     ("pim_emulator/__main__.py", always),
     ("scripts/tunnel.py", always),

@@ -126,3 +126,23 @@ def test_every_python_file_compiles(baked: Bake):
     for path in project_files(baked.project):
         if path.suffix == ".py":
             compile(path.read_text(), str(path), "exec")
+
+
+OTHER_LAYER_IMPORTS = {
+    "flask": re.compile(r"^\s*(from|import) (fastapi|starlette|uvicorn)\b", re.M),
+    "fastapi": re.compile(r"^\s*(from|import) (flask|werkzeug)\b", re.M),
+}
+
+
+def test_nothing_of_the_other_web_layer_is_left_behind(baked: Bake):
+    framework = baked.answers["web_framework"]
+    app_code = baked.project / "src" / baked.answers["package_name"]
+    leftovers = [
+        str(path.relative_to(baked.project))
+        for path in app_code.rglob("*.py")
+        if OTHER_LAYER_IMPORTS[framework].search(path.read_text())
+    ]
+    assert not leftovers
+    other = "fastapi" if framework == "flask" else "flask"
+    runtime = (baked.project / "pyproject.toml").read_text().split("dependencies = [", 1)[1].split("]", 1)[0]
+    assert f'"{other}' not in runtime

@@ -107,13 +107,16 @@ def print_tail(log: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(TIMEOUT_SECONDS)
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_the_baked_project_passes_its_own_test_suite(cookies, tmp_path: Path, database: str):
+# Both web layers and both database defaults; with TEST_DATABASE_URL set, each suite runs its PostgreSQL half too.
+@pytest.mark.parametrize(("web_framework", "database"), [("flask", "sqlite"), ("fastapi", "postgresql")])
+def test_the_baked_project_passes_its_own_test_suite(
+    cookies, tmp_path: Path, web_framework: str, database: str
+):
     if database == "postgresql" and not os.environ.get("TEST_DATABASE_URL"):
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
         pytest.skip("the PostgreSQL variant's suite needs TEST_DATABASE_URL")
-    result = bake(cookies, database=database)
+    result = bake(cookies, web_framework=web_framework, database=database)
     assert result.exit_code == 0, result.exception
     project = result.project_path
     log = tmp_path / "generated-suite.log"
@@ -130,7 +133,7 @@ def test_the_baked_project_passes_its_own_test_suite(cookies, tmp_path: Path, da
     summaries = SUMMARY.findall(output)
     assert summaries, f"no pytest summary line in the output of make test (see {log})"
     counts = summaries[-1]
-    print(f"baked {database} project's own suite: {counts}")
+    print(f"baked {web_framework}/{database} project's own suite: {counts}")
     if "passed" not in counts or re.search(r"\d+ (failed|errors?)\b", counts):
         print_tail(log)
     assert "passed" in counts, counts
