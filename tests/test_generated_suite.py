@@ -1,4 +1,4 @@
-"""Tier (c), slow: each database variant installs in a fresh virtual environment and passes `make test`.
+"""Tier (c), slow: a bake of each web framework installs in a fresh virtual environment, passes `make test`.
 
 Needs network access to PyPI. TEST_DATABASE_URL, REQUIRE_POSTGRES and REQUIRE_BROWSER pass through to the
 baked project's tests (CI sets them so the PostgreSQL and browser tests run instead of skipping).
@@ -107,7 +107,7 @@ def print_tail(log: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(TIMEOUT_SECONDS)
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-# Both web layers and both database defaults; with TEST_DATABASE_URL set, each suite runs its PostgreSQL half too.
+# Both web layers, both database defaults; with TEST_DATABASE_URL set each suite runs its PostgreSQL half too.
 @pytest.mark.parametrize(("web_framework", "database"), [("flask", "sqlite"), ("fastapi", "postgresql")])
 def test_the_baked_project_passes_its_own_test_suite(
     cookies, tmp_path: Path, web_framework: str, database: str
