@@ -24,13 +24,14 @@ demo: $(BIN)/cookiecutter ## Bake the default project into scratch/ and run it w
 	$(BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir $(SCRATCH) .
 	$(MAKE) -C $(DEMO) install dev
 
-test: $(BIN)/cookiecutter ## Run the template's tests: every bake, its lint, and the baked project's own suite
-	$(BIN)/python -m pytest
+# test is the two tiers one after the other: CI runs them as separate jobs (.github/workflows/ci.yml), .ci/run
+# as `make lint test`, the same targets either way.
+test: test-fast test-slow ## Run the template's tests: every bake, its lint, and the baked projects' own suites
 
 test-fast: $(BIN)/cookiecutter ## The template's tests without the slow tier
 	$(BIN)/python -m pytest -m "not slow"
 
-test-slow: $(BIN)/cookiecutter ## The slow tier alone: bakes installed in fresh environments run their own suites
+test-slow: $(BIN)/cookiecutter ## The slow tier: baked projects installed by their make install pass make test
 	$(BIN)/python -m pytest -m slow
 
 lint: $(BIN)/cookiecutter ## Check the template's own code with ruff
