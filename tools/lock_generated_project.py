@@ -1,7 +1,7 @@
 """Rewrite the generated project's uv.lock (`make lock`; `make lock UPGRADE=1` moves every pin to its newest).
 
-uv.lock names the project and lists its dependencies, and both differ between bakes: the slug is an answer, and
-only database=postgresql depends on psycopg at run time. So the lock is a template too. This bakes the
+uv.lock names the project and lists its dependencies, and both differ between bakes: the slug is an answer,
+and only database=postgresql depends on psycopg at run time. So the lock is a template too. This bakes the
 postgresql variant, lets uv lock it, relocks a sqlite bake from that result (same versions), and writes the
 template back: the slug becomes a placeholder, and the lines only the postgresql lock has are wrapped in the
 same condition as in pyproject.toml. Needs PyPI.
@@ -44,12 +44,12 @@ def bake(output_dir: Path, database: str) -> Path:
 
 def lock(project: Path, *, upgrade: bool) -> list[str]:
     command = [str(UV), "lock", "--quiet", *(["--upgrade"] if upgrade else [])]
-    subprocess.run(command, cwd=project, check=True)
+    subprocess.run(command, cwd=project, check=True)  # noqa: S603 (fixed arguments, this repository's uv)
     return (project / "uv.lock").read_text().splitlines(keepends=True)
 
 
 def as_template(postgresql: list[str], sqlite: list[str]) -> str:
-    """The postgresql lock, with the lines the sqlite lock lacks made conditional and the slug a placeholder."""
+    """The postgresql lock, the lines the sqlite lock lacks made conditional, the slug a placeholder."""
     lines: list[str] = []
     matcher = difflib.SequenceMatcher(a=sqlite, b=postgresql, autojunk=False)
     for operation, a_start, a_end, b_start, b_end in matcher.get_opcodes():
