@@ -6,7 +6,7 @@ SCRATCH ?= scratch
 DEMO := $(SCRATCH)/akeneo-start-app
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lint format clean
+.PHONY: help install demo test test-fast test-slow lint format lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -24,11 +24,15 @@ demo: $(BIN)/cookiecutter ## Bake the default project into scratch/ and run it w
 	$(BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir $(SCRATCH) .
 	$(MAKE) -C $(DEMO) install dev
 
-test: $(BIN)/cookiecutter ## Run the template's tests: every bake, its lint, and the baked project's own suite
-	$(BIN)/python -m pytest
+# test is the two tiers one after the other: CI runs them as separate jobs (.github/workflows/ci.yml), .ci/run
+# as `make lint test`, the same targets either way.
+test: test-fast test-slow ## Run the template's tests: every bake, its lint, and the baked projects' own suites
 
 test-fast: $(BIN)/cookiecutter ## The template's tests without the slow tier
 	$(BIN)/python -m pytest -m "not slow"
+
+test-slow: $(BIN)/cookiecutter ## The slow tier: baked projects installed by their make install pass make test
+	$(BIN)/python -m pytest -m slow
 
 lint: $(BIN)/cookiecutter ## Check the template's own code with ruff
 	$(BIN)/ruff check .
@@ -37,6 +41,9 @@ lint: $(BIN)/cookiecutter ## Check the template's own code with ruff
 format: $(BIN)/cookiecutter ## Format the template's own code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+lock: $(BIN)/cookiecutter ## Relock the generated project's uv.lock (UPGRADE=1 moves every pin to its newest)
+	$(BIN)/python tools/lock_generated_project.py $(if $(UPGRADE),--upgrade)
 
 clean: ## Remove scratch bakes
 	rm -rf $(SCRATCH)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import HOSTILE, MATRIX, TEMPLATE_DIR, Bake, Bakery, write_cookiecutter_config
+from helpers import HOSTILE, MATRIX, TEMPLATE_DIR, Bake, Bakery, rows_with, write_cookiecutter_config
 
 
 @pytest.hookimpl(trylast=True)
@@ -43,4 +43,16 @@ def hostile_baked(request: pytest.FixtureRequest, bakery: Bakery) -> Bake:
 @pytest.fixture(params=MATRIX + HOSTILE, ids=lambda variant: variant.id)
 def any_baked(request: pytest.FixtureRequest, bakery: Bakery) -> Bake:
     """Every shared bake: the matrix and the hostile answers."""
+    return bakery.get(request.param)
+
+
+@pytest.fixture(params=rows_with("docker"), ids=lambda variant: variant.id)
+def docker_bake(request: pytest.FixtureRequest, bakery: Bakery) -> Bake:
+    """A matrix bake that chose Docker."""
+    return bakery.get(request.param)
+
+
+@pytest.fixture(params=rows_with("ci"), ids=lambda variant: variant.id)
+def ci_bake(request: pytest.FixtureRequest, bakery: Bakery) -> Bake:
+    """A matrix bake that chose the CI workflow."""
     return bakery.get(request.param)

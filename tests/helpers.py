@@ -107,6 +107,11 @@ HOSTILE = (
 )
 
 
+def rows_with(option: str) -> list[Variant]:
+    """The matrix rows whose bake says yes to a yes/no option."""
+    return [variant for variant in MATRIX if variant.answers.get(option, OPTIONS[option])]
+
+
 def check_overrides(answers: Mapping[str, Any]) -> None:
     """Cookiecutter silently ignores unknown keys: a typo would bake the defaults and prove nothing."""
     unknown = sorted(set(answers) - set(OPTIONS))
@@ -322,6 +327,7 @@ EXPECTED_PATHS: tuple[tuple[str, Condition], ...] = (
     ("Makefile", always),
     ("Procfile.dev", always),
     ("pyproject.toml", always),
+    ("uv.lock", always),
     ("src/{package}/__init__.py", always),
     ("src/{package}/templates/*.html", always),
     ("src/{package}/static/style.css", always),
@@ -338,5 +344,6 @@ EXPECTED_PATHS: tuple[tuple[str, Condition], ...] = (
     (".dockerignore", when("docker")),
     ("compose.yaml", when("docker")),
     (".github/workflows/*.yml", when("ci")),
+    (".github/dependabot.yml", when("ci")),
     *((("README.md", always),) if (TEMPLATE_PROJECT_DIR / "README.md").exists() else ()),
 )

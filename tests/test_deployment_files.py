@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import MATRIX, OPTIONS, Bake, Bakery, Variant, makefile_help
+from helpers import Bake, makefile_help
 
 
 def dockerfile_instructions(project: Path) -> list[tuple[str, str]]:
@@ -50,22 +50,6 @@ def dockerignore_allows(project: Path, path: str) -> bool:
     return allowed
 
 
-def rows_with(option: str) -> list[Variant]:
-    return [variant for variant in MATRIX if variant.answers.get(option, OPTIONS[option])]
-
-
-@pytest.fixture(params=rows_with("docker"), ids=lambda variant: variant.id)
-def docker_bake(request: pytest.FixtureRequest, bakery: Bakery) -> Bake:
-    """A matrix bake that chose Docker."""
-    return bakery.get(request.param)
-
-
-@pytest.fixture(params=rows_with("ci"), ids=lambda variant: variant.id)
-def ci_bake(request: pytest.FixtureRequest, bakery: Bakery) -> Bake:
-    """A matrix bake that chose the CI workflow."""
-    return bakery.get(request.param)
-
-
 def workflow(baked: Bake) -> dict:
     return yaml.safe_load((baked.project / ".github" / "workflows" / "ci.yml").read_text())
 
@@ -89,6 +73,18 @@ def test_the_image_is_multi_stage_and_runs_as_a_non_root_user(docker_bake: Bake)
     assert [i for i, _ in instructions].count("FROM") >= 2
     users = [arguments for instruction, arguments in instructions if instruction == "USER"]
     assert users and users[-1] not in ("root", "0")
+
+
+def test_the_image_installs_the_locked_dependencies_without_the_development_group(docker_bake: Bake):
+    runs = [a for i, a in dockerfile_instructions(docker_bake.project) if i == "RUN"]
+    installs = [run for run in runs if "install" in run.split() or "sync" in run.split()]
+    syncs = [run for run in installs if run.startswith("uv sync")]
+    assert syncs, installs
+    assert all("--locked" in run and "--no-dev" in run for run in syncs), syncs
+    others = [run for run in installs if run not in syncs]
+    # pip only brings uv itself; everything else comes from uv.lock.
+    assert all(re.fullmatch(r"pip install uv==\S+", run) for run in others), others
+    assert "uv.lock" in copied_sources(docker_bake.project)
 
 
 def test_the_image_checks_health_on_the_health_route(docker_bake: Bake):
