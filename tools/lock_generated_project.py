@@ -35,6 +35,7 @@ UV = Path(sys.executable).with_name("uv")
 
 def bake(output_dir: Path, web_framework: str, database: str) -> Path:
     """A bake with this script's slug, its uv.lock rendered from the template."""
+    output_dir.mkdir(parents=True, exist_ok=True)
     user_config = output_dir / "cookiecutter-config.yaml"
     user_config.write_text(f"cookiecutters_dir: {output_dir / 'cc'}\nreplay_dir: {output_dir / 'replay'}\n")
     return Path(
