@@ -16,9 +16,8 @@ wsgi_app = "{{ cookiecutter.package_name }}.web.asgi:app"
 worker_class = "uvicorn_worker.UvicornWorker"
 {%- else %}
 wsgi_app = "{{ cookiecutter.package_name }}.web.wsgi:app"
-# Threads: a page waiting on a slow PIM holds one thread, not a whole worker, so /health still answers.
-worker_class = "gthread"
-threads = 4
+# Synchronous workers: a page waits at most 20 s on slow PIMs (CallLimits), well within the timeout below.
+worker_class = "sync"
 {%- endif %}
 bind = f"{_env.get('HOST') or '127.0.0.1'}:{_env.get('PORT') or DEFAULT_PORT}"
 # Sessions and tokens live in the database: any worker can serve any request.

@@ -1,8 +1,10 @@
 """Server-side browser sessions: the cookie holds a random id, everything else lives in the App's database.
 
 A session holds the activations it has in flight (`state` → PIM URL, single use across every worker) and the
-PIMs it may see. The cookie is the id plus an HMAC with SECRET_KEY; the database keeps only a hash of the id,
-so neither a leaked dump nor a guessed value opens a session, and signing out or expiry really ends it.
+PIMs it may see. The cookie is the 256-bit id (plus an HMAC with SECRET_KEY, so a forged value is turned away
+without a database look-up); the database keeps only a hash of the id, so a leaked dump opens nothing, and
+signing out or expiry really ends a session. A session gets a new id when it signs in (a successful
+callback): a cookie captured before then opens nothing after. Until then it lives as long as an activation.
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 
-from sqlalchemy import DateTime, Index, String, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Boolean, DateTime, Index, String, delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .database import Base, create_schema
+from .database import Base, as_utc, create_schema, upsert_insert
 
 ID_BYTES = 32
 STATE_BYTES = 32  # 256 bits
@@ -32,7 +33,6 @@ PENDING_LIFETIME = 30 * 60  # seconds: the consent wizard can take a person a wh
 MAX_PENDING = 8  # activations in flight per session; the oldest goes first
 MAX_VISIBLE_PIMS = 50
 MAX_COOKIE_LENGTH = 200
-_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 class StateProblem(Enum):
@@ -51,14 +51,11 @@ class StateError(Exception):
 class BrowserSession:
     key: str  # the hash of the id: what the database knows the session by
     csrf_token: str
-    created_at: float
-    expires_at: float
 
 
 @dataclass(frozen=True)
 class PendingActivation:
     pim_url: str
-    started_at: float
 
 
 class _SessionRow(Base):
@@ -66,6 +63,7 @@ class _SessionRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     csrf_token: Mapped[str] = mapped_column(String(64), nullable=False)
+    signed_in: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
@@ -97,9 +95,8 @@ def _moment(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def _seconds(moment: datetime) -> float:
-    # SQLite gives naive datetimes back; everything stored here is UTC.
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+def _timestamp(moment: datetime) -> float:
+    return as_utc(moment).timestamp()
 
 
 class SessionStore:
@@ -112,21 +109,21 @@ class SessionStore:
     # The cookie
 
     def create(self) -> tuple[BrowserSession, str]:
-        """A new session, and the cookie value that opens it."""
-        now = self._clock()
+        """A new session, not signed in, and the cookie value that opens it."""
         self.remove_expired()
-        session_id = secrets.token_urlsafe(ID_BYTES)
-        row = _SessionRow(
-            key=_hash(session_id),
-            csrf_token=secrets.token_urlsafe(32),
-            created_at=_moment(now),
-            last_seen_at=_moment(now),
-            expires_at=_moment(now + IDLE_LIFETIME),
-        )
         with Session(self._engine) as db, db.begin():
-            db.add(row)
-            created = self._to_session(row)
-        return created, f"{session_id}.{self._signature(session_id)}"
+            return self._insert(db, signed_in=False)
+
+    def sign_in(self, session: BrowserSession) -> tuple[BrowserSession, str]:
+        """The same session under a new id, signed in: what it held moves over, the old id opens nothing."""
+        with Session(self._engine) as db, db.begin():
+            renewed, cookie = self._insert(db, signed_in=True)
+            for table in (_PendingRow, _VisiblePimRow):
+                db.execute(
+                    update(table).where(table.session_key == session.key).values(session_key=renewed.key)
+                )
+            db.execute(delete(_SessionRow).where(_SessionRow.key == session.key))
+        return renewed, cookie
 
     def find(self, cookie: str | None) -> BrowserSession | None:
         """The live session this cookie opens, extended by the visit; None for anything else."""
@@ -138,11 +135,11 @@ class SessionStore:
         now = self._clock()
         with Session(self._engine) as db, db.begin():
             row = db.get(_SessionRow, _hash(session_id))
-            if row is None or _seconds(row.expires_at) <= now:
+            if row is None or _timestamp(row.expires_at) <= now:
                 return None
-            if now - _seconds(row.last_seen_at) >= TOUCH_EVERY:
+            if row.signed_in and now - _timestamp(row.last_seen_at) >= TOUCH_EVERY:
                 row.last_seen_at = _moment(now)
-                row.expires_at = _moment(min(now + IDLE_LIFETIME, _seconds(row.created_at) + MAX_LIFETIME))
+                row.expires_at = _moment(min(now + IDLE_LIFETIME, _timestamp(row.created_at) + MAX_LIFETIME))
             return self._to_session(row)
 
     def end(self, session: BrowserSession) -> None:
@@ -190,16 +187,15 @@ class SessionStore:
             ).one_or_none()
         if row is None:
             raise StateError(StateProblem.UNKNOWN)
-        started_at = _seconds(row.started_at)
-        if self._clock() - started_at > PENDING_LIFETIME:
+        if self._clock() - _timestamp(row.started_at) > PENDING_LIFETIME:
             raise StateError(StateProblem.EXPIRED)
-        return PendingActivation(row.pim_url, started_at)
+        return PendingActivation(row.pim_url)
 
     # The PIMs a session may see
 
     def allow_pim(self, session: BrowserSession, pim_url: str) -> None:
         now = _moment(self._clock())
-        insert = _UPSERTS[self._engine.dialect.name](_VisiblePimRow).values(
+        insert = upsert_insert(self._engine)(_VisiblePimRow).values(
             session_key=session.key, pim_url=pim_url, added_at=now
         )
         with Session(self._engine) as db, db.begin():
@@ -272,11 +268,20 @@ class SessionStore:
         db.execute(delete(_VisiblePimRow).where(_VisiblePimRow.session_key.in_(keys)))
         db.execute(delete(_SessionRow).where(_SessionRow.key.in_(keys)))
 
+    def _insert(self, db: Session, *, signed_in: bool) -> tuple[BrowserSession, str]:
+        now = self._clock()
+        session_id = secrets.token_urlsafe(ID_BYTES)
+        row = _SessionRow(
+            key=_hash(session_id),
+            csrf_token=secrets.token_urlsafe(32),
+            signed_in=signed_in,
+            created_at=_moment(now),
+            last_seen_at=_moment(now),
+            expires_at=_moment(now + (IDLE_LIFETIME if signed_in else PENDING_LIFETIME)),
+        )
+        db.add(row)
+        return self._to_session(row), f"{session_id}.{self._signature(session_id)}"
+
     @staticmethod
     def _to_session(row: _SessionRow) -> BrowserSession:
-        return BrowserSession(
-            key=row.key,
-            csrf_token=row.csrf_token,
-            created_at=_seconds(row.created_at),
-            expires_at=_seconds(row.expires_at),
-        )
+        return BrowserSession(key=row.key, csrf_token=row.csrf_token)

@@ -6,14 +6,21 @@ native atomic upserts and `DELETE … RETURNING` the stores rely on.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 
-SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+# Each supported database's INSERT with a native atomic upsert (ON CONFLICT … DO UPDATE).
+UPSERT_INSERTS: dict[str, Callable[..., Any]] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+MIN_SQLITE = (3, 35)  # DELETE … RETURNING
 
 
 class UnsupportedDatabase(ValueError):
@@ -30,9 +37,14 @@ def create_database_engine(database_url: str) -> Engine:
     except ArgumentError as error:
         raise UnsupportedDatabase(f"DATABASE_URL is not a database URL: {error}") from error
     backend = url.get_backend_name()
-    if backend not in SUPPORTED_BACKENDS:
+    if backend not in UPSERT_INSERTS:
         raise UnsupportedDatabase(
             f"DATABASE_URL: {backend} is not supported; use sqlite:///path or postgresql+psycopg://…"
+        )
+    if backend == "sqlite" and sqlite3.sqlite_version_info < MIN_SQLITE:
+        raise UnsupportedDatabase(
+            f"SQLite {sqlite3.sqlite_version} is too old (3.35 or newer is needed); use a newer Python or "
+            "PostgreSQL"
         )
     if backend == "sqlite" and url.database not in (None, "", ":memory:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -48,3 +60,13 @@ def create_schema(engine: Engine) -> None:
         existing = set(inspect(engine).get_table_names())
         if not set(Base.metadata.tables) <= existing:
             raise
+
+
+def upsert_insert(engine: Engine) -> Callable[..., Any]:
+    """`insert` of this engine's dialect, which offers on_conflict_do_update."""
+    return UPSERT_INSERTS[engine.dialect.name]
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back; everything the App stores is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

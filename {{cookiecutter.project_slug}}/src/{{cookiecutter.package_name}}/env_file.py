@@ -6,6 +6,7 @@ TOKEN_ENCRYPTION_KEY at once instead of per-process random ones. An existing val
 
 from __future__ import annotations
 
+import os
 import secrets
 import uuid
 from collections.abc import Callable
@@ -56,7 +57,9 @@ def ensure_env_file(env: Path = Path(".env"), example: Path = Path(".env.example
     if filled or not env.exists():
         # Written beside, then renamed: an interrupted run leaves the old file whole.
         partial = env.with_name(f"{env.name}.partial")
-        partial.write_text(new_text)
-        partial.chmod(0o600)
+        partial.unlink(missing_ok=True)
+        # Created readable by its owner only, before a single secret is written into it.
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(new_text)
         partial.replace(env)
     return filled

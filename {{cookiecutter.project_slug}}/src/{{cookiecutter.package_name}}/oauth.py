@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 import requests
 
 from .pim_http import CallFailure, PimCallError, PimReply, send
+from .printable import printable
 from .scopes import granted_scopes
 
 AUTHORIZE_PATH = "/connect/apps/v1/authorize"
@@ -140,11 +141,9 @@ def _read_token_response(reply: PimReply) -> AccessGrant:
     )
 
 
-def _text(value: object, limit: int = 200) -> str:
-    """A PIM-sent string fit for a page and a log line: printable, bounded."""
-    if not isinstance(value, str):
-        return ""
-    return "".join(ch if ch.isprintable() else "?" for ch in value[:limit])
+def _text(value: object) -> str:
+    """A PIM-sent string fit for a page and a log line."""
+    return printable(value, 200) if isinstance(value, str) else ""
 
 
 def _rejection(error: str, description: str) -> TokenExchangeError:

@@ -8,6 +8,7 @@ Links are followed on the PIM's own origin only: the token goes nowhere else.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 import requests
 
 from .pim_http import CallFailure, PimCallError, PimReply, send
+from .printable import printable
 
 PRODUCTS_UUID_PATH = "/api/rest/v1/products-uuid"
 LEGACY_PRODUCTS_PATH = "/api/rest/v1/products"  # PIMs older than 7.0 have no products-uuid
@@ -23,6 +25,7 @@ MAX_PAGE_SIZE = 100  # the PIM answers 422 above this
 CALL_SECONDS = 60.0  # one API call, retries included, from a command or a job
 PAGE_MAX_BYTES = 32 * 1024 * 1024  # 100 products with many values and locales stay far below
 MAX_PAGES = 200_000  # 20 million products at 100 a page: past that, something is looping
+MAX_LINK_LENGTH = 8 * 1024  # real next links are a few hundred characters
 
 
 class PimApiError(Exception):
@@ -100,7 +103,7 @@ class PimApiClient:
         """
         page = self.first_products(page_size)
         yield from page.items
-        seen = {page.next_url}
+        seen = {_digest(page.next_url)}
         pages = 1
         while page.next_url:
             if not page.items:
@@ -109,9 +112,9 @@ class PimApiClient:
                 raise UnexpectedAnswer(None, f"the PIM sent more than {max_pages:,} pages; stopping")
             page = self._page(self.get_json(page.next_url), page.endpoint)
             pages += 1
-            if page.next_url in seen:
+            if _digest(page.next_url) in seen:
                 raise UnexpectedAnswer(None, "the PIM's next link points back to a page already read")
-            seen.add(page.next_url)
+            seen.add(_digest(page.next_url))
             yield from page.items
 
     def get_json(self, path_or_url: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -149,7 +152,14 @@ class PimApiClient:
         next_url = next_link.get("href") if isinstance(next_link, dict) else None
         if next_link is not None and not isinstance(next_url, str):
             raise UnexpectedAnswer(None, "the PIM's next link has no address")
+        if next_url is not None and len(next_url) > MAX_LINK_LENGTH:
+            raise UnexpectedAnswer(None, f"the PIM's next link is longer than {MAX_LINK_LENGTH:,} characters")
         return ProductPage(items=items, next_url=next_url, endpoint=endpoint)
+
+
+def _digest(url: str | None) -> bytes:
+    """What a walk remembers of each link: 32 bytes, however long the link."""
+    return hashlib.sha256((url or "").encode()).digest()
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -163,7 +173,7 @@ def _json_or_error(reply: PimReply) -> dict[str, Any]:
     except ValueError:
         body = None
     message = body.get("message") if isinstance(body, dict) else None
-    message = _printable(message) if isinstance(message, str) and message else "no message"
+    message = printable(message) if isinstance(message, str) and message else "no message"
     status = reply.status
     if status == 200 and isinstance(body, dict):
         return body
@@ -172,7 +182,7 @@ def _json_or_error(reply: PimReply) -> dict[str, Any]:
     if status == 403:
         raise AccessDenied(status, message)
     if status == 429:
-        raise RateLimited(status, message, _seconds(reply.headers.get("Retry-After")))
+        raise RateLimited(status, message, _retry_after_seconds(reply.headers.get("Retry-After")))
     if 300 <= status < 400:
         raise PimApiError(status, "the PIM redirected the call; the App does not follow redirects")
     if status >= 500:
@@ -182,11 +192,7 @@ def _json_or_error(reply: PimReply) -> dict[str, Any]:
     raise PimApiError(status, message)
 
 
-def _printable(text: str, limit: int = 300) -> str:
-    return "".join(ch if ch.isprintable() else "?" for ch in text[:limit])
-
-
-def _seconds(retry_after: str | None) -> int | None:
+def _retry_after_seconds(retry_after: str | None) -> int | None:
     """Retry-After in seconds (the PIM sends seconds); None when absent or not a number."""
     text = (retry_after or "").strip()
     return int(text) if text.isdigit() and len(text) <= 6 else None

@@ -4,16 +4,18 @@ A PIM is untrusted. So each call gets:
 - a total deadline, retries and waits included: a per-read timeout alone lets a PIM that trickles one byte a
   second hold a page (and a server worker) for as long as it likes;
 - a cap on the body, counted after decompression;
-- no redirect, and a check of the address actually connected to: loopback, link-local and cloud metadata
-  addresses are refused unless the host is listed exactly in ALLOWED_PIM_HOSTS, after DNS, so a name that
-  resolves (or rebinds) to 127.0.0.1 or 169.254.169.254 gets nowhere;
-- bounded retries by urllib3's `Retry` (429/502/503/504, honouring Retry-After) for GET only: the token
-  request carries a single-use code, so a retried POST could only fail with "Code is not valid".
+- no redirect, no proxy, no cookie, and a check of each address the name resolves to before connecting to
+  it: loopback, link-local and cloud metadata addresses are refused unless the host is listed exactly in
+  ALLOWED_PIM_HOSTS, so a name that resolves (or rebinds) to 127.0.0.1 or 169.254.169.254 gets nowhere;
+- bounded retries by urllib3's `Retry`: answers 429/502/503/504 (honouring Retry-After) for GET only, since
+  the token request carries a single-use code and a retried POST could only fail with "Code is not valid";
+  failed connections for every method, since nothing was sent.
 """
 
 from __future__ import annotations
 
 import http.client
+import http.cookiejar
 import io
 import ipaddress
 import json
@@ -30,7 +32,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import MaxRetryError
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
 USER_AGENT = f"{__package__}/0.1 (Akeneo App; python-requests)"
@@ -109,6 +111,8 @@ def send(
     **kwargs: Any,
 ) -> PimReply:
     """One call to a PIM, within `seconds` and `max_bytes`; PimCallError when there is no usable answer."""
+    outer = remaining_time()
+    limit = seconds if outer is None else max(0.0, min(seconds, outer))
     with deadline(seconds):
         try:
             response = session.request(
@@ -125,17 +129,20 @@ def send(
         except ForbiddenAddress as error:
             raise PimCallError(CallFailure.FORBIDDEN_ADDRESS, str(error)) from None
         except (DeadlineExceeded, requests.Timeout) as error:
-            raise PimCallError(
-                CallFailure.TIMEOUT, f"the PIM did not answer within {seconds:g} seconds"
-            ) from error
+            raise PimCallError(CallFailure.TIMEOUT, _late(limit)) from error
         except requests.RequestException as error:
             if (remaining_time() or 0) <= 0:
-                raise PimCallError(
-                    CallFailure.TIMEOUT, f"the PIM did not answer within {seconds:g} seconds"
-                ) from error
+                raise PimCallError(CallFailure.TIMEOUT, _late(limit)) from error
             raise PimCallError(
                 CallFailure.UNREACHABLE, f"the PIM could not be reached ({_reason(error)})"
             ) from error
+
+
+def _late(limit: float) -> str:
+    """Why a call ran out of time, with the limit that applied: its own, or what was left of the page's."""
+    if limit < 0.5:
+        return "the time for PIM calls on this page ran out before this one"
+    return f"the PIM did not answer within {limit:.0f} seconds"
 
 
 def _read_capped(response: requests.Response, max_bytes: int) -> bytes:
@@ -170,6 +177,11 @@ def build_pim_session(
     """A requests session whose connections obey the address rules and the current deadline."""
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
+    # No proxy, netrc or CA bundle from the environment: a proxy would connect for the App, past the address
+    # check and the deadline. And no cookies: one PIM must not set cookies that go to another, or to the next
+    # visitor's calls.
+    session.trust_env = False
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     retry = DeadlineRetry(
         total=retries,
         connect=retries,
@@ -209,10 +221,6 @@ class DeadlineRetry(Retry):
     def get_backoff_time(self) -> float:
         return _within_deadline(super().get_backoff_time())
 
-    def get_retry_after(self, response: Any) -> float | None:
-        wait = super().get_retry_after(response)
-        return None if wait is None else _within_deadline(min(wait, MAX_RETRY_WAIT))
-
 
 def _within_deadline(seconds: float) -> float:
     remaining = remaining_time()
@@ -245,10 +253,19 @@ class GuardedAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": HttpPool, "https": HttpsPool}
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def is_special_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Loopback, link-local, unspecified or a cloud metadata service: never a PIM by accident."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        # IPv6 forms that carry an IPv4 address reach that address.
+        if address.ipv4_mapped is not None:
+            return is_special_address(address.ipv4_mapped)
+        if address.sixtofour is not None:
+            return is_special_address(address.sixtofour)
+        if address in NAT64:
+            return is_special_address(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return (
         address.is_loopback
         or address.is_link_local
@@ -259,30 +276,70 @@ def is_special_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -
 
 
 class _GuardMixin:
+    """Resolves the host itself and connects only to addresses that pass, each within the deadline.
+
+    Checking before connecting (not after) gives a visitor no timing difference between open and closed ports
+    of the App's own machine; trying each address with the time that is left keeps a host with many
+    unreachable addresses within the deadline.
+    """
+
     allowed_special_hosts: frozenset[str] = frozenset()
     host: str
+    port: int
     timeout: Any
+    socket_options: Any
+    source_address: Any
 
-    def _check_peer(self, sock: socket.socket) -> None:
-        peer = ipaddress.ip_address(sock.getpeername()[0].split("%", 1)[0])
+    def _new_conn(self) -> socket.socket:
         host = self.host.strip("[]").lower()
-        if is_special_address(peer) and host not in self.allowed_special_hosts:
-            sock.close()
+        try:
+            addresses = socket.getaddrinfo(host, self.port, 0, socket.SOCK_STREAM)
+        except socket.gaierror as error:
+            raise NameResolutionError(host, self, error) from error  # type: ignore[arg-type]
+        refused = [
+            sockaddr[0]
+            for *_, sockaddr in addresses
+            if is_special_address(_ip(sockaddr[0])) and host not in self.allowed_special_hosts
+        ]
+        if len(refused) == len(addresses):
             raise ForbiddenAddress(
-                f"{host} resolves to {peer}, a loopback, link-local or metadata address; list the host "
+                f"{host} resolves to {refused[0]}, a loopback, link-local or metadata address; list the host "
                 "exactly in ALLOWED_PIM_HOSTS if the App should really connect to it"
             )
+        last_error: OSError | None = None
+        for family, kind, protocol, _, sockaddr in addresses:
+            if sockaddr[0] in refused:
+                continue
+            sock = socket.socket(family, kind, protocol)
+            try:
+                for option in self.socket_options or ():
+                    sock.setsockopt(*option)
+                sock.settimeout(self._connect_timeout())
+                if self.source_address:
+                    sock.bind(self.source_address)
+                sock.connect(sockaddr)
+            except OSError as error:
+                sock.close()
+                last_error = error
+            else:
+                return sock
+        if isinstance(last_error, TimeoutError):
+            raise ConnectTimeoutError(self, f"Connection to {host} timed out")  # type: ignore[arg-type]
+        raise NewConnectionError(self, f"Failed to establish a new connection: {last_error}")  # type: ignore[arg-type]
 
-    def _connect_timeout(self) -> None:
+    def _connect_timeout(self) -> float | None:
+        """The connect timeout, shortened to what is left of the deadline."""
+        configured = self.timeout if isinstance(self.timeout, int | float) else None
         remaining = remaining_time()
         if remaining is None:
-            return
+            return configured
         if remaining <= 0:
             raise DeadlineExceeded("the deadline passed before connecting")
-        if isinstance(self.timeout, int | float):
-            self.timeout = min(self.timeout, remaining)
-        else:
-            self.timeout = remaining
+        return remaining if configured is None else min(configured, remaining)
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    return ipaddress.ip_address(text.split("%", 1)[0])
 
 
 class DeadlineResponse(http.client.HTTPResponse):
@@ -323,18 +380,6 @@ class _DeadlineReader(io.RawIOBase):
 class GuardedHTTPConnection(_GuardMixin, HTTPConnection):
     response_class = DeadlineResponse
 
-    def _new_conn(self) -> socket.socket:
-        self._connect_timeout()
-        sock = super()._new_conn()
-        self._check_peer(sock)
-        return sock
-
 
 class GuardedHTTPSConnection(_GuardMixin, HTTPSConnection):
     response_class = DeadlineResponse
-
-    def _new_conn(self) -> socket.socket:
-        self._connect_timeout()
-        sock = super()._new_conn()
-        self._check_peer(sock)
-        return sock

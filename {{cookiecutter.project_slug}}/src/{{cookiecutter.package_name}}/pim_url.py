@@ -15,12 +15,16 @@ from urllib.parse import urlsplit
 
 import idna
 
-MAX_LENGTH = 2048
+MAX_LENGTH = 512  # a PIM's base URL is a host and, at most, a short path
 MAX_HOST_LENGTH = 253
 # A DNS label as resolvers and browsers accept it, after IDNA: letters, digits and hyphens, 1 to 63 of them.
 DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 # Unreserved characters and percent-escapes only: anything else in a path is not worth the risk.
 PATH = re.compile(r"(?:/(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})*)*")
+
+
+DOT_SEGMENTS = {".", "..", "%2e", "%2e%2e", ".%2e", "%2e."}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class InvalidPimUrl(ValueError):
@@ -62,10 +66,11 @@ def normalize_pim_url(raw: str | None, allowed_hosts: Iterable[str]) -> str:
             "Add it to ALLOWED_PIM_HOSTS if this App should connect to it."
         )
     path = parts.path.rstrip("/")
-    if not PATH.fullmatch(path):
-        raise InvalidPimUrl("The pim_url's path holds characters a PIM address does not have.")
+    if not PATH.fullmatch(path) or any(segment in DOT_SEGMENTS for segment in path.lower().split("/")):
+        raise InvalidPimUrl("The pim_url's path holds characters or segments a PIM address does not have.")
     netloc = f"[{host}]" if ":" in host else host
-    if port is not None:
+    # One PIM, one address: the default port is left out, as the PIM itself writes it.
+    if port is not None and port != DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
     return f"{scheme}://{netloc}{path}"
 
@@ -110,6 +115,26 @@ def host_is_allowed(host: str, patterns: Iterable[str]) -> bool:
     return False
 
 
+def is_host_pattern(pattern: str) -> bool:
+    """An ALLOWED_PIM_HOSTS entry: an IP address, or dot-separated DNS labels and lone `*` labels."""
+    try:
+        ipaddress.ip_address(pattern)
+    except ValueError:
+        labels = pattern.split(".")
+        return len(pattern) <= MAX_HOST_LENGTH and all(
+            label == "*" or DNS_LABEL.fullmatch(label) for label in labels
+        )
+    return True
+
+
 def exact_hosts(patterns: Iterable[str]) -> frozenset[str]:
-    """The patterns without a wildcard: the only hosts allowed to resolve to loopback or link-local."""
-    return frozenset(pattern.strip().lower() for pattern in patterns if "*" not in pattern)
+    """The patterns without a wildcard, in canonical form: the only hosts allowed to resolve to loopback,
+    link-local or metadata addresses."""
+    hosts = set()
+    for pattern in patterns:
+        if "*" not in pattern:
+            try:
+                hosts.add(canonical_host(pattern.strip().lower()))
+            except InvalidPimUrl:
+                continue
+    return frozenset(hosts)

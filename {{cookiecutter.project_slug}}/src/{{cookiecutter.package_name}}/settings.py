@@ -6,7 +6,6 @@ Real environment variables win over `.env`, so a deployment never depends on a f
 from __future__ import annotations
 
 import os
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -15,6 +14,7 @@ from urllib.parse import {% if cookiecutter.database == "postgresql" %}quote, {%
 
 from dotenv import dotenv_values
 
+from .pim_url import is_host_pattern
 from .scopes import parse_scopes, unknown_scopes
 from .token_cipher import InvalidKey, TokenCipher, parse_keys
 
@@ -31,9 +31,6 @@ SAAS_PIM_HOSTS = "*.cloud.akeneo.com"
 LOCAL_PIM_HOSTS = "localhost,127.0.0.1"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MIN_SECRET_KEY_LENGTH = 32
-# An ALLOWED_PIM_HOSTS entry: dot-separated labels (letters, digits, hyphens, or a lone `*`), or IPv6.
-_HOST_LABEL = r"(?:\*|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)"
-HOST_PATTERN = re.compile(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})*|[0-9a-f:]+")
 WEAK_SECRET_KEYS = frozenset({"changeme", "change-me", "secret", "secret-key", "dev", "development", "test"})
 
 
@@ -115,7 +112,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     )
     if not allowed:
         raise SettingsError("ALLOWED_PIM_HOSTS lists no host: no PIM could connect")
-    if bad := [pattern for pattern in allowed if not HOST_PATTERN.fullmatch(pattern)]:
+    if bad := [pattern for pattern in allowed if not is_host_pattern(pattern)]:
         raise SettingsError(
             f"ALLOWED_PIM_HOSTS: {', '.join(bad)} is not a host name, an IP address or a pattern such as "
             "*.cloud.akeneo.com"

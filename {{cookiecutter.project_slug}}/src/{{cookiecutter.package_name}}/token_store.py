@@ -13,11 +13,10 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import DateTime, Integer, String, Text, case, delete, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .database import Base, create_database_engine, create_schema
+from .database import Base, as_utc, create_database_engine, create_schema, upsert_insert
 from .token_cipher import TokenCipher
 
 
@@ -74,13 +73,6 @@ class _ConnectionRow(Base):
 
 
 _TABLE = _ConnectionRow.__table__
-# Each supported database has a native atomic upsert.
-_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite gives naive datetimes back; everything stored here is UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _to_connection(row: Any, cipher: TokenCipher) -> Connection:
@@ -88,9 +80,9 @@ def _to_connection(row: Any, cipher: TokenCipher) -> Connection:
         pim_url=row.pim_url,
         access_token=cipher.decrypt(row.access_token_encrypted),
         scopes=tuple(row.scopes.split()),
-        connected_at=_utc(row.connected_at),
-        updated_at=_utc(row.updated_at),
-        disconnected_at=None if row.disconnected_at is None else _utc(row.disconnected_at),
+        connected_at=as_utc(row.connected_at),
+        updated_at=as_utc(row.updated_at),
+        disconnected_at=None if row.disconnected_at is None else as_utc(row.disconnected_at),
     )
 
 
@@ -115,7 +107,7 @@ class SqlTokenStore:
 
     def save(self, pim_url: str, access_token: str, scopes: tuple[str, ...]) -> Connection:
         now = self._clock()
-        insert = _UPSERTS[self._engine.dialect.name](_TABLE).values(
+        insert = upsert_insert(self._engine)(_TABLE).values(
             pim_url=pim_url,
             access_token_encrypted=self._cipher.encrypt(access_token),
             scopes=" ".join(scopes),

@@ -1,12 +1,14 @@
 """The App never connects to loopback, link-local or metadata addresses unless the host is listed exactly."""
 
 import ipaddress
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from {{ cookiecutter.package_name }}.pim_api import PimApiClient, PimUnavailable
 from {{ cookiecutter.package_name }}.pim_http import build_pim_session, is_special_address
 
+from tests.support.hostile_pim import hostile_pim
 from tests.support.stack import running_stack
 
 
@@ -51,3 +53,36 @@ def test_api_calls_obey_the_same_rule(stack):
     client = PimApiClient(session, stack.pim_url, "T" * 86, 10.0)
     with pytest.raises(PimUnavailable, match="loopback, link-local or metadata"):
         client.first_products()
+
+
+def test_a_refused_host_is_refused_before_any_connection(tmp_path, unused_port):
+    # Refused the same way whether the port is open or closed: no timing tells a visitor which ports listen.
+    with running_stack(tmp_path, allowed_pim_hosts=("*",)) as stack:
+        browser = stack.browser()
+        to_pim = browser.get(
+            stack.activate_url(), params={"pim_url": f"http://localhost:{unused_port}"}, allow_redirects=False
+        )
+        state = parse_qs(urlsplit(to_pim.headers["Location"]).query)["state"][0]
+        page = browser.get(f"{stack.app_url}/callback", params={"code": "c" * 86, "state": state})
+        assert page.status_code == 502
+        assert "will not connect to this address" in page.text
+
+
+def test_proxy_variables_are_ignored(stack, monkeypatch):
+    # A proxy would connect for the App, past the address check and the deadline.
+    with hostile_pim(stack.app_url) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.setenv("http_proxy", proxy.url)
+        session = build_pim_session(frozenset({"pim.example.com"}))
+        with pytest.raises(PimUnavailable, match="loopback, link-local or metadata"):
+            PimApiClient(session, "http://169.254.169.254", "T" * 86, 10.0).first_products()
+        assert sum(proxy.hits.values()) == 0
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::7f00:1", "2002:7f00:1::1", "64:ff9b::a9fe:a9fe"],
+    ids=["nat64", "6to4", "nat64-metadata"],
+)
+def test_ipv6_forms_of_special_ipv4_addresses_are_special(address):
+    assert is_special_address(ipaddress.ip_address(address))

@@ -134,6 +134,28 @@ def test_an_api_redirect_is_not_followed(stack, hostile, two_pims):
     assert hostile.hits["/elsewhere"] == 0
 
 
+def test_a_redirect_to_another_host_is_not_followed(stack, hostile, two_pims):
+    with hostile_pim(stack.app_url) as elsewhere:
+        hostile.products_answer = lambda: redirect(f"{elsewhere.url}/elsewhere", code=302)
+        card = card_of(dashboard(stack, two_pims).text, hostile.url)
+        assert "does not follow redirects" in card
+        assert sum(elsewhere.hits.values()) == 0
+
+
+def test_no_cookie_a_pim_sets_is_ever_sent_back(stack, hostile):
+    # Both PIMs are on 127.0.0.1, and cookies ignore ports: a kept cookie would go from one to the other.
+    hostile.products_answer = lambda: Response(
+        json.dumps({"_embedded": {"items": []}}),
+        mimetype="application/json",
+        headers={"Set-Cookie": "t=1; Path=/"},
+    )
+    with hostile_pim(stack.app_url) as other:
+        client_for(hostile).first_products()
+        client_for(hostile).first_products()
+        client_for(other).first_products()
+        assert hostile.cookies_received == other.cookies_received == []
+
+
 def test_a_long_retry_after_is_reported_not_waited_for(stack, hostile, two_pims):
     hostile.products_answer = lambda: Response(
         '{"code":429,"message":"Too many requests"}', status=429, headers={"Retry-After": "30"}
@@ -163,9 +185,19 @@ def test_forget_without_the_pages_csrf_token_is_refused(stack, hostile, two_pims
 # The client
 
 
+SHARED_SESSION = build_pim_session(frozenset({"127.0.0.1"}), backoff_factor=0.01)
+
+
 def client_for(pim):
-    session = build_pim_session(frozenset({"127.0.0.1"}), backoff_factor=0.01)
-    return PimApiClient(session, pim.url, GOOD_TOKEN, TEST_LIMITS.command_seconds)
+    """A client on one shared PIM session, as the App's services share one across PIMs and visitors."""
+    return PimApiClient(SHARED_SESSION, pim.url, GOOD_TOKEN, TEST_LIMITS.command_seconds)
+
+
+def test_an_overlong_next_link_stops_the_walk(hostile):
+    link = f"{hostile.url}/api/rest/v1/products-uuid?search_after=" + "x" * 10_000
+    hostile.products_answer = lambda: jsonify(_links={"next": {"href": link}}, _embedded={"items": [{}]})
+    with pytest.raises(UnexpectedAnswer, match="longer than"):
+        list(client_for(hostile).iter_products())
 
 
 def test_a_next_link_back_to_a_read_page_stops_the_walk(hostile):

@@ -89,3 +89,25 @@ def test_an_overlong_url_is_refused():
 
 def test_an_ipv6_host_keeps_its_brackets():
     assert normalize_pim_url("http://[::1]:8081/", ("::1",)) == "http://[::1]:8081"
+
+
+@pytest.mark.parametrize(
+    ("url", "normal"),
+    [
+        ("https://acme.cloud.akeneo.com:443", "https://acme.cloud.akeneo.com"),
+        ("http://localhost:80", "http://localhost"),
+    ],
+)
+def test_the_default_port_is_left_out(url, normal):
+    assert normalize_pim_url(url, ALLOWED) == normal
+
+
+@pytest.mark.parametrize("path", ["/..", "/a/../b", "/.", "/%2e%2e", "/%2E."])
+def test_dot_segments_are_refused(path):
+    with pytest.raises(InvalidPimUrl, match="segments"):
+        normalize_pim_url(f"https://acme.cloud.akeneo.com{path}", ALLOWED)
+
+
+def test_an_overlong_pim_url_is_refused():
+    with pytest.raises(InvalidPimUrl, match="longer than"):
+        normalize_pim_url("https://acme.cloud.akeneo.com/" + "p" * 600, ALLOWED)

@@ -128,7 +128,7 @@ def test_a_public_app_accepts_only_saas_pims_by_default(hosts):
     assert settings_from(**env).allowed_pim_hosts == ("*.cloud.akeneo.com",)
 
 
-def test_a_public_app_reaches_loopback_only_when_it_is_listed():
+def test_a_public_app_keeps_a_loopback_host_that_is_listed():
     settings = settings_from(**PUBLIC, ALLOWED_PIM_HOSTS="*.cloud.akeneo.com,127.0.0.1")
     assert settings.allowed_pim_hosts == ("*.cloud.akeneo.com", "127.0.0.1")
 

@@ -28,6 +28,7 @@ class HostilePim:
         self.app_url = app_url
         self.url = ""
         self.hits: Counter[str] = Counter()
+        self.cookies_received: list[str] = []
         self.token_answer: Answer = lambda: jsonify(
             access_token=GOOD_TOKEN, token_type="bearer", scope="read_products"
         )
@@ -41,6 +42,8 @@ class HostilePim:
         @app.before_request
         def count() -> None:
             self.hits[request.path] += 1
+            if "Cookie" in request.headers:
+                self.cookies_received.append(request.headers["Cookie"])
 
         @app.get("/connect/apps/v1/authorize")
         def authorize() -> Response:

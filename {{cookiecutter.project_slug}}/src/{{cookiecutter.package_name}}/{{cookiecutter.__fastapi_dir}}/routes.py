@@ -17,7 +17,7 @@ from ..dashboard import load_dashboard
 from ..oauth import TokenExchangeError, authorize_url, exchange_code
 from ..pim_url import InvalidPimUrl, normalize_pim_url
 from .pages import render, render_problem, services
-from .session_cookie import current_or_new_session, current_session, end_session
+from .session_cookie import current_or_new_session, current_session, end_session, sign_in
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -83,7 +83,7 @@ def callback(request: Request) -> Response:
 
     app.store.save(pim_url, grant.access_token, grant.scopes)
     if session is not None:  # always: consume_activation refuses a missing session
-        app.sessions.allow_pim(session, pim_url)
+        app.sessions.allow_pim(sign_in(request, session), pim_url)
     log.info("Connected to %s with scopes: %s", pim_url, " ".join(grant.scopes))
     return RedirectResponse("/", status_code=302)
 

@@ -30,6 +30,13 @@ def current_or_new_session(request: Request) -> BrowserSession:
     return session
 
 
+def sign_in(request: Request, session: BrowserSession) -> BrowserSession:
+    """The session under a new id, with a new cookie: one captured before the callback opens nothing."""
+    renewed, request.state.new_cookie = request.app.state.services.sessions.sign_in(session)
+    request.state.browser_session = renewed
+    return renewed
+
+
 def end_session(request: Request) -> None:
     session = current_session(request)
     if session is not None:

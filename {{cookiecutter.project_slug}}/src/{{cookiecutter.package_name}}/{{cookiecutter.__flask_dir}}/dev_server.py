@@ -10,6 +10,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from ..printable import printable
+
 
 class PathOnlyRequestHandler(WSGIRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -21,8 +23,7 @@ class PathOnlyRequestHandler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         # A malformed request line is answered 400 before `path` and `command` exist: log it all the same,
         # or the exception drops the connection without an answer.
-        path = str(getattr(self, "path", "") or "").split("?", 1)[0][:200]
-        path = "".join(ch if ch.isprintable() else "?" for ch in path)
+        path = printable(str(getattr(self, "path", "") or "").split("?", 1)[0], 200)
         command = getattr(self, "command", None) or "-"
         self.log("info", '"%s %s %s" %s %s', command, path, self.request_version, code, size)
 

@@ -13,7 +13,7 @@ from ..dashboard import load_dashboard
 from ..oauth import TokenExchangeError, authorize_url, exchange_code
 from ..pim_url import InvalidPimUrl, normalize_pim_url
 from .pages import render_problem, services
-from .session_cookie import current_or_new_session, current_session, end_session
+from .session_cookie import current_or_new_session, current_session, end_session, sign_in
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("app", __name__)
@@ -79,7 +79,7 @@ def callback() -> Response | tuple[str, int]:
 
     app.store.save(pim_url, grant.access_token, grant.scopes)
     if session is not None:  # always: consume_activation refuses a missing session
-        app.sessions.allow_pim(session, pim_url)
+        app.sessions.allow_pim(sign_in(session), pim_url)
     log.info("Connected to %s with scopes: %s", pim_url, " ".join(grant.scopes))
     return redirect("/", code=302)
 

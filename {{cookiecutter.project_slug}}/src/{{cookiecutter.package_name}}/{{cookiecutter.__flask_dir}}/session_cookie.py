@@ -28,6 +28,13 @@ def current_or_new_session() -> BrowserSession:
     return session
 
 
+def sign_in(session: BrowserSession) -> BrowserSession:
+    """The session under a new id, with a new cookie: one captured before the callback opens nothing."""
+    renewed, g.new_cookie = services().sessions.sign_in(session)
+    g.browser_session = renewed
+    return renewed
+
+
 def end_session() -> None:
     session = current_session()
     if session is not None:
