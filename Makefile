@@ -6,7 +6,7 @@ SCRATCH ?= scratch
 DEMO := $(SCRATCH)/akeneo-start-app
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast test-slow lint format lock clean
+.PHONY: help install demo test test-fast test-slow lint format lock benchmark-frameworks clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ format: $(BIN)/cookiecutter ## Format the template's own code
 
 lock: $(BIN)/cookiecutter ## Relock the generated project's uv.lock (UPGRADE=1 moves every pin to its newest)
 	$(BIN)/python tools/lock_generated_project.py $(if $(UPGRADE),--upgrade)
+
+benchmark-frameworks: $(BIN)/cookiecutter ## Serve a Flask and a FastAPI bake alike and print requests/s and p99 of each
+	$(BIN)/python tools/benchmark_frameworks.py
 
 clean: ## Remove scratch bakes
 	rm -rf $(SCRATCH)
