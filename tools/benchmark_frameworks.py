@@ -31,7 +31,7 @@ def bake_and_install(scratch: Path, framework: str) -> Path:
             extra_context={"web_framework": framework},
         )
     )
-    subprocess.run(["make", "install", f"PYTHON={sys.executable}"], cwd=project, check=True)  # noqa: S607
+    subprocess.run(["make", "install", f"PYTHON={sys.executable}"], cwd=project, check=True)  # noqa: S603, S607
     return project
 
 
