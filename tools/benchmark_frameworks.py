@@ -45,7 +45,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         projects = {framework: bake_and_install(Path(scratch), framework) for framework in FRAMEWORKS}
         for round_number in range(1, args.rounds + 1):
-            for framework, project in projects.items():
+            for project in projects.values():
                 print(f"--- round {round_number}", flush=True)
                 subprocess.run(  # noqa: S603 (the bake's own interpreter and script)
                     [
