@@ -158,3 +158,16 @@ def test_the_workflow_builds_the_image_exactly_when_docker_was_chosen(ci_bake: B
 def test_the_workflow_holds_no_unrendered_expression(ci_bake: Bake):
     # GitHub's own ${{ }} syntax would collide with Jinja; the workflow is written without it.
     assert "${{" not in (ci_bake.project / ".github" / "workflows" / "ci.yml").read_text()
+
+
+def test_compose_publishes_ports_on_this_machine_only(docker_bake: Bake):
+    compose = yaml.safe_load((docker_bake.project / "compose.yaml").read_text())
+    published = [port for service in compose["services"].values() for port in service.get("ports", [])]
+    assert published
+    assert all(str(port).startswith("127.0.0.1:") for port in published), published
+
+
+def test_compose_database_password_comes_from_env_not_the_file(docker_bake: Bake):
+    text = (docker_bake.project / "compose.yaml").read_text()
+    assert "app:app@" not in text
+    assert "POSTGRES_PASSWORD: app" not in text

@@ -60,3 +60,14 @@ def test_the_dashboard_builds_its_urls_from_app_url_never_from_request_headers(t
     assert "https://app.example.com/callback" in page.text
     assert "evil.example.com" not in page.text
     assert "forwarded.example.com" not in page.text
+
+
+def test_an_upper_case_https_app_url_still_makes_the_cookie_secure(tmp_path):
+    with app_alone(tmp_path, app_url="HTTPS://App.Example.com") as url:
+        response = requests.get(
+            f"{url}/activate",
+            params={"pim_url": "https://acme.cloud.akeneo.com"},
+            allow_redirects=False,
+            timeout=60,
+        )
+    assert "Secure" in response.headers["Set-Cookie"]
