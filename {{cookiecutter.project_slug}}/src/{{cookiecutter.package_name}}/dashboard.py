@@ -9,7 +9,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
+from .browser_sessions import BrowserSession
+from .failure_pages import restart_action
 from .pim_api import AccessDenied, AppDisconnected, PimApiClient, PimApiError, RateLimited
 from .pim_http import deadline
 from .products import ProductSummary, summarize
@@ -39,6 +42,18 @@ class Card:
     products: list[ProductSummary] = field(default_factory=list)
     products_endpoint: str = ""
     problem: str = ""
+
+
+def dashboard_page(services: Services, session: BrowserSession | None) -> dict[str, Any]:
+    """What the dashboard template shows: a card per PIM this session may see, and the App's two URLs."""
+    pim_urls = services.sessions.visible_pims(session) if session else []
+    return {
+        "cards": load_dashboard(services, pim_urls),
+        "session": session,
+        "activate_url": f"{services.settings.app_url}/activate",
+        "callback_url": f"{services.settings.app_url}/callback",
+        "reconnect_href": lambda pim_url: restart_action(pim_url).href,
+    }
 
 
 def load_dashboard(services: Services, pim_urls: list[str]) -> list[Card]:

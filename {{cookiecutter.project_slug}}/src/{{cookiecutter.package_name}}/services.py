@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from .pim_url import exact_hosts
 from .settings import Settings
 from .token_cipher import TokenCipher
 from .token_store import SqlTokenStore, TokenStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,15 @@ class Services:
     http: requests.Session
     clock: Callable[[], float]
     limits: CallLimits
+
+    def health(self) -> tuple[int, dict[str, str]]:
+        """What /health answers: 200 when the database answers, 503 otherwise."""
+        try:
+            self.store.check()
+        except Exception:
+            log.exception("Health check: the database is unreachable")
+            return 503, {"status": "error", "database": "unreachable"}
+        return 200, {"status": "ok", "database": "ok"}
 
 
 def build_services(

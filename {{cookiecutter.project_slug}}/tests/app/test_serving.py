@@ -16,7 +16,7 @@ from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
 from pim_emulator.server import ServerThread
 
 from tests.support.app_settings import TOKEN_KEY
-from tests.support.serving import PROJECT, gunicorn, gunicorn_command, gunicorn_env
+from tests.support.serving import PROJECT, free_port, gunicorn, gunicorn_command, gunicorn_env
 from tests.support.stack import emulator_for, not_ready
 
 PIM_COUNT = 4
@@ -71,24 +71,33 @@ def test_concurrent_activations_on_two_workers_all_connect_and_never_cross_pims(
     store.engine.dispose()
 
 
-def test_a_callback_is_accepted_by_another_worker_process_than_the_activation(
-    database_url, unused_port, tmp_path
-):
-    # Each worker process serves one request and is replaced: activation and callback cannot share one.
+def test_an_activation_started_on_one_instance_completes_on_another(database_url, tmp_path):
+    # Two servers sharing the database and SECRET_KEY, as two machines behind a load balancer would.
+    first_port, second_port = free_port(), free_port()
     with (
         emulators(1) as pims,
-        gunicorn(database_url, unused_port, tmp_path / "gunicorn.log", "--max-requests", "1") as (
-            app_url,
-            log,
+        gunicorn(database_url, first_port, tmp_path / "first.log", "--workers", "1") as (
+            first_url,
+            first_log,
+        ),
+        gunicorn(database_url, second_port, tmp_path / "second.log", "--workers", "1") as (
+            second_url,
+            second_log,
         ),
     ):
-        register_app(pims, app_url)
-        page = connect(app_url, pims[0].url)
+        register_app(pims, first_url)
+        browser = requests.Session()
+        to_pim = browser.get(
+            f"{first_url}/activate", params={"pim_url": pims[0].url}, allow_redirects=False, timeout=30
+        )
+        to_callback = browser.get(to_pim.headers["Location"], allow_redirects=False, timeout=30)
+        callback = to_callback.headers["Location"].replace(first_url, second_url)
+        page = browser.get(callback, timeout=30)
         assert page.status_code == 200
+        assert page.url == f"{second_url}/"
         assert page.text.count('class="product"') == 10
-        activate_pid = access_log_pids(log, "/activate")[0]
-        callback_pid = access_log_pids(log, "/callback")[0]
-        assert activate_pid != callback_pid
+        assert access_log_pids(first_log, "/activate") and not access_log_pids(first_log, "/callback")
+        assert access_log_pids(second_log, "/callback")
 
 
 def test_the_access_log_holds_no_code_or_state(database_url, unused_port, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -17,6 +18,12 @@ from tests.support.app_settings import CLIENT_ID, CLIENT_SECRET, TOKEN_KEY
 
 PROJECT = Path(__file__).resolve().parents[2]
 SHARED_SECRET_KEY = "one-secret-key-shared-by-every-worker-Zx81"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def gunicorn_env(database_url: str, port: int, **overrides: str) -> dict[str, str]:

@@ -37,10 +37,8 @@ def sign_in(request: Request, session: BrowserSession) -> BrowserSession:
     return renewed
 
 
-def end_session(request: Request) -> None:
-    session = current_session(request)
-    if session is not None:
-        request.app.state.services.sessions.end(session)
+def clear_cookie(request: Request) -> None:
+    """The session ended on the server: the browser drops its cookie too."""
     request.state.browser_session = None
     request.state.clear_cookie = True
 

@@ -35,10 +35,8 @@ def sign_in(session: BrowserSession) -> BrowserSession:
     return renewed
 
 
-def end_session() -> None:
-    session = current_session()
-    if session is not None:
-        services().sessions.end(session)
+def clear_cookie() -> None:
+    """The session ended on the server: the browser drops its cookie too."""
     g.browser_session = None
     g.clear_cookie = True
 
