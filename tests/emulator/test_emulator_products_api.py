@@ -4,7 +4,6 @@ import re
 import uuid
 
 import pytest
-
 from pim_emulator.catalog import PRODUCT_NAMESPACE
 
 UNKNOWN_UUID = "00000000-0000-4000-8000-000000000000"

@@ -5,12 +5,9 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port():
@@ -19,25 +16,25 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def environment(**variables):
+def environment(project, **variables):
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("AKENEO_", "PIM_EMULATOR_", "APP_URL"))
     }
-    env.update(PYTHONPATH=str(PROJECT_ROOT), PYTHONDONTWRITEBYTECODE="1", **variables)
+    env.update(PYTHONPATH=str(project), PYTHONDONTWRITEBYTECODE="1", **variables)
     return env
 
 
 @pytest.fixture
-def run_emulator(tmp_path):
+def run_emulator(tmp_path, baked_project):
     processes = []
 
     def run(**variables):
         process = subprocess.Popen(
             [sys.executable, "-m", "pim_emulator"],
             cwd=tmp_path,
-            env=environment(**variables),
+            env=environment(baked_project, **variables),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -1,7 +1,6 @@
 """EmulatorConfig: built from the same environment variables as the App, with clear errors."""
 
 import pytest
-
 from pim_emulator.clock import ManualClock
 from pim_emulator.config import ConfigError, EmulatorConfig
 

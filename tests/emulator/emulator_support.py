@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-
 from pim_emulator.clock import ManualClock
 from pim_emulator.config import EmulatorConfig
 

@@ -4,10 +4,9 @@ import re
 
 import pytest
 import requests
-
 from pim_emulator.codes import random_code
 
-from tests.emulator.helpers import CLIENT_ID, CODE_IDENTIFIER, challenge
+from emulator_support import CLIENT_ID, CODE_IDENTIFIER, challenge
 
 
 def test_codes_are_86_alphanumeric_characters(emulator):
