@@ -303,7 +303,7 @@ def test_single_products_need_a_token_too(emulator):
 
 
 def test_unknown_api_routes_answer_json_404(emulator, token):
-    response = emulator.api("families", token)
+    response = emulator.api("reference-entities", token)
 
     assert response.status_code == 404
     assert response.json()["code"] == 404

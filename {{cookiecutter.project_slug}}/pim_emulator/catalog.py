@@ -11,40 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pim_emulator.structure import COLORS, FAMILIES, IDENTIFIER_ATTRIBUTE, Family, family_variant_code
+
 # Fixed namespace: product uuids are uuid5(namespace, identifier), stable across runs.
 PRODUCT_NAMESPACE = uuid.UUID("7d3c8f0e-5b1a-4c2e-9f6d-2a1b3c4d5e6f")
 LABEL_ATTRIBUTE = "name"
-_EPOCH = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Family:
-    code: str
-    prefix: str
-    noun_en: str
-    noun_fr: str
-    category: str
-    base_price: int
-
-
-FAMILIES: tuple[Family, ...] = (
-    Family("shoes", "SHOE", "trail shoes", "Chaussures de trail", "footwear", 89),
-    Family("tshirts", "TSHIRT", "organic cotton T-shirt", "T-shirt en coton bio", "apparel", 25),
-    Family("mugs", "MUG", "ceramic mug", "Mug en céramique", "kitchen", 12),
-    Family("headphones", "AUDIO", "wireless headphones", "Casque sans fil", "audio", 129),
-    Family("backpacks", "BAG", "hiking backpack", "Sac à dos de randonnée", "outdoor", 69),
-    Family("water_bottles", "BOTTLE", "insulated bottle", "Gourde isotherme", "outdoor", 19),
-)
 MODELS = ("Alpine", "Breeze", "Cobalt", "Dune", "Ember", "Fjord", "Glacier", "Harbor", "Iris")
-COLORS = (
-    ("black", "noir"),
-    ("white", "blanc"),
-    ("blue", "bleu"),
-    ("red", "rouge"),
-    ("green", "vert"),
-    ("grey", "gris"),
-    ("yellow", "jaune"),
-)
+_EPOCH = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -129,13 +102,28 @@ class Catalog:
         family = self.family_of(index)
         serial = index // len(FAMILIES)
         model = MODELS[serial % len(MODELS)]
-        color_en, color_fr = COLORS[(serial // len(MODELS)) % len(COLORS)]
+        color, color_en, color_fr = COLORS[(serial // len(MODELS)) % len(COLORS)]
         created = _EPOCH + timedelta(minutes=37 * index)
         updated = created + timedelta(days=(index * 7) % 60, hours=index % 9)
         price = family.base_price + (serial % 5) * 5
         categories = [family.category]
         if index % 5 == 0:
             categories.append("new_arrivals")
+        descriptions = [
+            _localized(
+                "en_US",
+                "ecommerce",
+                f"The {model} {family.noun_en} in {color_en.lower()}. Demo product #{index + 1}.",
+            ),
+        ]
+        if index % 7 != 3:  # the others lack their French description: incomplete on ecommerce in fr_FR
+            descriptions.append(
+                _localized(
+                    "fr_FR",
+                    "ecommerce",
+                    f"{family.noun_fr} {model}, coloris {color_fr.lower()}. Produit de démonstration n° {index + 1}.",
+                )
+            )
         return {
             "uuid": self.uuid(index),
             "identifier": self.identifier(index),
@@ -143,26 +131,15 @@ class Catalog:
             "family": family.code,
             "categories": categories,
             "groups": [],
-            "parent": None,
+            "parent": model_code(family, model),
             "values": {
+                IDENTIFIER_ATTRIBUTE: [_localized(None, None, self.identifier(index))],
                 "name": [
-                    _localized("en_US", None, f"{model} {family.noun_en} ({color_en})"),
-                    _localized("fr_FR", None, f"{family.noun_fr} {model} ({color_fr})"),
+                    _localized("en_US", None, f"{model} {family.noun_en} ({color_en.lower()})"),
+                    _localized("fr_FR", None, f"{family.noun_fr} {model} ({color_fr.lower()})"),
                 ],
-                "description": [
-                    _localized(
-                        "en_US",
-                        "ecommerce",
-                        f"The {model} {family.noun_en} in {color_en}. Demo product #{index + 1}.",
-                    ),
-                    _localized(
-                        "fr_FR",
-                        "ecommerce",
-                        f"{family.noun_fr} {model}, coloris {color_fr}. "
-                        f"Produit de démonstration n° {index + 1}.",
-                    ),
-                ],
-                "color": [_localized(None, None, color_en)],
+                "description": descriptions,
+                "color": [_localized(None, None, color)],
                 "price": [
                     _localized(
                         None,
@@ -179,6 +156,43 @@ class Catalog:
             "associations": {},
             "quantified_associations": {},
         }
+
+
+def model_code(family: Family, model: str) -> str | None:
+    """The product model a product of this family and model name belongs to (None: a simple product)."""
+    if family_variant_code(family) is None:
+        return None
+    return f"{family.code}_{model.lower()}"
+
+
+def product_models() -> list[dict[str, Any]]:
+    """One product model per model name of each family with variants, holding the values its variants share."""
+    models = []
+    for family in FAMILIES:
+        variant = family_variant_code(family)
+        if variant is None:
+            continue
+        for model in MODELS:
+            models.append(
+                {
+                    "code": model_code(family, model),
+                    "family": family.code,
+                    "family_variant": variant,
+                    "parent": None,
+                    "categories": [family.category],
+                    "values": {
+                        "name": [
+                            _localized("en_US", None, f"{model} {family.noun_en}"),
+                            _localized("fr_FR", None, f"{family.noun_fr} {model}"),
+                        ],
+                    },
+                    "created": _iso(_EPOCH),
+                    "updated": _iso(_EPOCH),
+                    "associations": {},
+                    "quantified_associations": {},
+                }
+            )
+    return models
 
 
 def _localized(locale: str | None, scope: str | None, data: Any) -> dict[str, Any]:

@@ -7,10 +7,10 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from pim_emulator import scopes
-from pim_emulator.catalog import FAMILIES
+from pim_emulator.structure import FAMILIES
 from pim_emulator.faults import FaultError
 from pim_emulator.urls import add_query
-from pim_emulator.views.common import catalog, pim
+from pim_emulator.views.common import app_catalogs, catalog, pim, reset_all
 
 bp = Blueprint("app_store", __name__)
 
@@ -37,6 +37,7 @@ def app_store() -> str:
         faults=snapshot["faults"],
         product_count=catalog().product_count,
         family_count=len(FAMILIES),
+        catalogs=app_catalogs().all(),
     )
 
 
@@ -61,8 +62,8 @@ def faults() -> Response:
 
 @bp.post("/connect/app-store/reset")
 def reset() -> Response:
-    pim().reset()
-    flash("The emulator is reset: no connection, no tokens, no faults.")
+    reset_all()
+    flash("The emulator is reset: no connection, no tokens, no catalogs, no product edits, no faults.")
     return redirect(url_for("app_store.app_store"), 303)
 
 

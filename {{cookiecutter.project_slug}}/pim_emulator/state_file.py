@@ -1,0 +1,58 @@
+"""The emulator's state on disk: one JSON file under the project's instance folder, so connections, tokens,
+catalogs and product edits survive a restart. Deleting the file starts over, like "Reset the emulator".
+"""
+
+import json
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+
+VERSION = 1
+
+
+class StateFile:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._last_written: str | None = None
+
+    def load(self) -> dict[str, Any]:
+        """The saved state, or {} when there is none (or it cannot be read: then it is set aside)."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or data.get("version") != VERSION:
+            aside = self.path.with_suffix(".unreadable.json")
+            os.replace(self.path, aside)
+            print(f"pim_emulator: {self.path} could not be read; moved to {aside}, starting afresh", file=sys.stderr)
+            return {}
+        self._last_written = text
+        return data
+
+    def save(self, data: dict[str, Any]) -> None:
+        """Write the state if it changed, atomically (a crash never leaves half a file)."""
+        text = json.dumps({"version": VERSION, **data}, indent=1, sort_keys=True)
+        with self._lock:
+            if text == self._last_written:
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=self.path.parent, prefix=".pim_emulator-", delete=False
+            ) as handle:
+                handle.write(text)
+            os.replace(handle.name, self.path)
+            self._last_written = text
+
+    def delete(self) -> None:
+        with self._lock:
+            self.path.unlink(missing_ok=True)
+            self._last_written = None

@@ -1,0 +1,263 @@
+"""The REST API's catalogs for Apps: the App creates, lists, renames and deletes its catalogs and reads their
+products; a person enables them and sets their selection on the catalog screen (catalog_screen.py)."""
+
+import json
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, request
+
+from pim_emulator.app_catalogs import AppCatalog, CatalogError
+from pim_emulator.pagination import PaginationError, paginate, parse_listing
+from pim_emulator.views.common import (
+    api_error,
+    api_url,
+    app_catalogs,
+    caller,
+    forbidden_unless,
+    guard_api,
+    href,
+    json_response,
+    pagination_error,
+    products,
+)
+
+bp = Blueprint("catalogs_api", __name__, url_prefix="/api/rest/v1")
+bp.before_request(guard_api)
+
+READ = ("read_catalogs", "access app catalogs")
+EDIT = ("write_catalogs", "edit app catalogs")
+REMOVE = ("delete_catalogs", "delete app catalogs")
+PRODUCTS = ("read_products", "access products")
+DEFAULT_PRODUCT_LIMIT = 100
+MAX_PRODUCT_LIMIT = 1000
+
+
+@bp.get("/catalogs")
+def list_catalogs() -> Response:
+    if denied := forbidden_unless(*READ):
+        return denied
+    owned = {catalog.id: catalog for catalog in app_catalogs().owned(caller().client_id)}
+    base = api_url("catalogs")
+    try:
+        listing = parse_listing(request.args.to_dict(), search_after_supported=False)
+        page = paginate(sorted(owned), listing, lambda params: f"{base}?{urlencode(params)}")
+    except PaginationError as error:
+        return pagination_error(error)
+    return json_response(
+        {
+            "_links": {name: href(url) for name, url in page.links.items()},
+            "current_page": page.current_page,
+            "_embedded": {"items": [owned[key].to_api() for key in page.keys]},
+        }
+    )
+
+
+@bp.post("/catalogs")
+def create_catalog() -> Response:
+    if denied := forbidden_unless(*EDIT):
+        return denied
+    try:
+        catalog = app_catalogs().create(caller().client_id, _body().get("name"))
+    except CatalogError as error:
+        return _violations(error)
+    return json_response(catalog.to_api(), 201)
+
+
+@bp.get("/catalogs/<catalog_id>")
+def get_catalog(catalog_id: str) -> Response:
+    if denied := forbidden_unless(*READ):
+        return denied
+    catalog = _owned(catalog_id)
+    return catalog if isinstance(catalog, Response) else json_response(catalog.to_api())
+
+
+@bp.patch("/catalogs/<catalog_id>")
+def update_catalog(catalog_id: str) -> Response:
+    if denied := forbidden_unless(*EDIT):
+        return denied
+    catalog = _owned(catalog_id)
+    if isinstance(catalog, Response):
+        return catalog
+    try:
+        app_catalogs().rename(catalog, _body().get("name"))
+    except CatalogError as error:
+        return _violations(error)
+    return json_response(catalog.to_api())
+
+
+@bp.delete("/catalogs/<catalog_id>")
+def delete_catalog(catalog_id: str) -> Response:
+    if denied := forbidden_unless(*REMOVE):
+        return denied
+    catalog = _owned(catalog_id)
+    if isinstance(catalog, Response):
+        return catalog
+    app_catalogs().delete(catalog)
+    return Response(status=204)
+
+
+@bp.put("/catalogs/<catalog_id>/mapping-schemas/product")
+def put_mapping_schema(catalog_id: str) -> Response:
+    if denied := forbidden_unless(*EDIT):
+        return denied
+    catalog = _owned(catalog_id)
+    if isinstance(catalog, Response):
+        return catalog
+    schema = _body()
+    if not isinstance(schema.get("properties"), dict):
+        return json_response(
+            {
+                "code": 422,
+                "message": "Validation failed.",
+                "errors": [{"property": "", "message": "You must provide a valid schema."}],
+            },
+            422,
+        )
+    app_catalogs().set_mapping_schema(catalog, schema)
+    return Response(status=204)
+
+
+@bp.get("/catalogs/<catalog_id>/mapping-schemas/product")
+def get_mapping_schema(catalog_id: str) -> Response:
+    if denied := forbidden_unless(*READ):
+        return denied
+    catalog = _owned(catalog_id)
+    if isinstance(catalog, Response):
+        return catalog
+    if catalog.product_mapping_schema is None:
+        return api_error(404, f'Product mapping schema not found for catalog "{catalog.id}".')
+    return json_response(catalog.product_mapping_schema)
+
+
+@bp.delete("/catalogs/<catalog_id>/mapping-schemas/product")
+def delete_mapping_schema(catalog_id: str) -> Response:
+    if denied := forbidden_unless(*EDIT):
+        return denied
+    catalog = _owned(catalog_id)
+    if isinstance(catalog, Response):
+        return catalog
+    app_catalogs().set_mapping_schema(catalog, None)
+    return Response(status=204)
+
+
+@bp.get("/catalogs/<catalog_id>/product-uuids")
+def catalog_product_uuids(catalog_id: str) -> Response:
+    return _catalog_products(catalog_id, "product-uuids", lambda catalog, product: product["uuid"])
+
+
+@bp.get("/catalogs/<catalog_id>/products")
+def catalog_products(catalog_id: str) -> Response:
+    return _catalog_products(catalog_id, "products", lambda catalog, product: product)
+
+
+@bp.get("/catalogs/<catalog_id>/mapped-products")
+def catalog_mapped_products(catalog_id: str) -> Response:
+    return _catalog_products(catalog_id, "mapped-products", lambda catalog, product: catalog.map_product(product))
+
+
+@bp.get("/catalogs/<catalog_id>/products/<product_uuid>")
+def catalog_product(catalog_id: str, product_uuid: str) -> Response:
+    if denied := forbidden_unless(*READ) or forbidden_unless(*PRODUCTS):
+        return denied
+    catalog = _owned(catalog_id)
+    if isinstance(catalog, Response):
+        return catalog
+    if not catalog.enabled:
+        return _disabled(catalog, "No product to synchronize.")
+    product = products().by_uuid(product_uuid)
+    if product is None or not catalog.selection.matches(product):
+        return api_error(404, f'Either catalog "{catalog.id}" does not exist or you can\'t access it, or product '
+                         f'"{product_uuid}" does not exist or you do not have permission to access it.')
+    return json_response(product)
+
+
+def _catalog_products(catalog_id: str, path: str, item: Any) -> Response:
+    if denied := forbidden_unless(*READ) or forbidden_unless(*PRODUCTS):
+        return denied
+    catalog = _owned(catalog_id)
+    if isinstance(catalog, Response):
+        return catalog
+    search_after = request.args.get("search_after")
+    updated_after = request.args.get("updated_after")
+    updated_before = request.args.get("updated_before")
+    limit_text = request.args.get("limit", str(DEFAULT_PRODUCT_LIMIT))
+    limit = int(limit_text) if limit_text.isdigit() else 0
+    if not 1 <= limit <= MAX_PRODUCT_LIMIT:
+        return _violation("limit", f"Invalid limit: it must be a number between 1 and {MAX_PRODUCT_LIMIT}.")
+    try:
+        after = _moment(updated_after)
+        before = _moment(updated_before)
+    except ValueError:
+        return _violation("updated_after" if updated_after else "updated_before", "Invalid date format.")
+    if not catalog.enabled:
+        return _disabled(catalog, "No products to synchronize.")
+    if path == "mapped-products" and catalog.product_mapping_schema is None:
+        return json_response({"error": "Impossible to map products: no product mapping schema available for this catalog."})
+    selected = []
+    for product in products().all("uuid"):
+        if search_after is not None and product["uuid"] <= search_after.lower():
+            continue
+        updated = datetime.fromisoformat(product["updated"])
+        if (after and updated <= after) or (before and updated >= before):
+            continue
+        if catalog.selection.matches(product):
+            selected.append(product)
+            if len(selected) == limit:
+                break
+    base = api_url(f"catalogs/{catalog.id}/{path}")
+
+    def link(cursor: str | None) -> dict[str, str]:
+        params = {"search_after": cursor, "limit": str(limit), "updated_after": updated_after,
+                  "updated_before": updated_before}
+        return href(f"{base}?{urlencode({k: v for k, v in params.items() if v is not None})}")
+
+    links = {"self": link(search_after), "first": link(None)}
+    if selected and len(selected) >= limit:
+        links["next"] = link(selected[-1]["uuid"])
+    return json_response({"_links": links, "_embedded": {"items": [item(catalog, p) for p in selected]}})
+
+
+def _moment(raw: str | None) -> datetime | None:
+    if raw is None:
+        return None
+    moment = datetime.fromisoformat(raw)
+    if moment.tzinfo is None:
+        raise ValueError(raw)
+    return moment
+
+
+def _owned(catalog_id: str) -> AppCatalog | Response:
+    catalog = app_catalogs().get(catalog_id, owner=caller().client_id)
+    if catalog is None:
+        return api_error(404, f'Catalog "{catalog_id}" does not exist or you can\'t access it.')
+    return catalog
+
+
+def _disabled(catalog: AppCatalog, start: str) -> Response:
+    # The PIM answers 200 with an error field, not an error status.
+    return json_response(
+        {
+            "error": f"{start} The catalog {catalog.id} has been disabled on the PIM side. Note that you can get"
+            " catalogs status with the GET /api/rest/v1/catalogs endpoint."
+        }
+    )
+
+
+def _body() -> dict[str, Any]:
+    try:
+        body = json.loads(request.get_data(as_text=True) or "null")
+    except ValueError:
+        body = None
+    return body if isinstance(body, dict) else {}
+
+
+def _violation(prop: str, message: str) -> Response:
+    return json_response(
+        {"code": 422, "message": "Validation failed.", "errors": [{"property": prop, "message": message}]}, 422
+    )
+
+
+def _violations(error: CatalogError) -> Response:
+    return json_response({"code": 422, "message": "Validation failed.", "errors": error.errors}, 422)
