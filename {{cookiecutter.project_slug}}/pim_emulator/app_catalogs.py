@@ -1,5 +1,5 @@
-"""Catalogs for Apps: created by the App through the API (disabled), enabled and given a product selection by a
-person in the PIM's catalog screen, read by the App as product uuids, products or mapped products.
+"""Catalogs for Apps: created by the App through the API (disabled), enabled and given a product selection
+by a person in the PIM's catalog screen, read by the App as product uuids, products or mapped products.
 """
 
 import threading
@@ -82,7 +82,12 @@ class AppCatalogs:
             _check_name(name)
             if sum(1 for c in self._catalogs.values() if c.owner == owner) >= MAX_CATALOGS_PER_APP:
                 raise CatalogError(
-                    [{"property": "", "message": f"You can create up to {MAX_CATALOGS_PER_APP} catalogs per App."}]
+                    [
+                        {
+                            "property": "",
+                            "message": f"You can create up to {MAX_CATALOGS_PER_APP} catalogs per App.",
+                        }
+                    ]
                 )
             catalog = AppCatalog(id=str(uuid.uuid4()), name=name, owner=owner)
             self._catalogs[catalog.id] = catalog
@@ -146,7 +151,9 @@ def _check_name(name: Any) -> None:
             [
                 {
                     "property": "name",
-                    "message": f"This value is too long. It should have {MAX_NAME_LENGTH} characters or less.",
+                    "message": (
+                        f"This value is too long. It should have {MAX_NAME_LENGTH} characters or less."
+                    ),
                 }
             ]
         )

@@ -121,7 +121,8 @@ class Catalog:
                 _localized(
                     "fr_FR",
                     "ecommerce",
-                    f"{family.noun_fr} {model}, coloris {color_fr.lower()}. Produit de démonstration n° {index + 1}.",
+                    f"{family.noun_fr} {model}, coloris {color_fr.lower()}. "
+                    f"Produit de démonstration n° {index + 1}.",
                 )
             )
         return {
@@ -166,7 +167,7 @@ def model_code(family: Family, model: str) -> str | None:
 
 
 def product_models() -> list[dict[str, Any]]:
-    """One product model per model name of each family with variants, holding the values its variants share."""
+    """One product model per model name of each family with variants, with the values variants share."""
     models = []
     for family in FAMILIES:
         variant = family_variant_code(family)

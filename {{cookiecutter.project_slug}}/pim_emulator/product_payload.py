@@ -1,9 +1,10 @@
 """Products written through the API: the payload's checks (with the PIM's 422 bodies) and its merge rules, and
 the `scope` / `locales` / `attributes` filters of the values read back.
 
-Merge rules of a PATCH, as the PIM's updater applies them: a field left out keeps its value; `categories` and
-`groups` are replaced as a whole; in `values`, each given (attribute, locale, scope) replaces that one value and
-every other value is kept (data null empties it); in `associations`, each given type and kind is replaced.
+Merge rules of a PATCH, as the PIM's updater applies them: a field left out keeps its value; `categories`
+and `groups` are replaced as a whole; in `values`, each given (attribute, locale, scope) replaces that one
+value and every other value is kept (data null empties it); in `associations`, each given type and kind
+is replaced.
 """
 
 import uuid
@@ -101,23 +102,29 @@ def apply_payload(product: Product, payload: Any, anchor: str) -> Product:
     if "enabled" in payload:
         if not isinstance(payload["enabled"], bool):
             raise documented(
-                f'Property "enabled" expects a boolean as data, "{type(payload["enabled"]).__name__}" given.', anchor
+                f'Property "enabled" expects a boolean as data, "{type(payload["enabled"]).__name__}" given.',
+                anchor,
             )
         changed["enabled"] = payload["enabled"]
     if "family" in payload:
         family = payload["family"]
         if family is not None and family not in FAMILY_BY_CODE:
             raise documented(
-                f'Property "family" expects a valid family code. The family does not exist, "{family}" given.', anchor
+                'Property "family" expects a valid family code. '
+                f'The family does not exist, "{family}" given.',
+                anchor,
             )
         changed["family"] = family
     if "categories" in payload:
-        changed["categories"] = _codes_in(payload["categories"], "categories", "category", CATEGORY_CODES, anchor)
+        changed["categories"] = _codes_in(
+            payload["categories"], "categories", "category", CATEGORY_CODES, anchor
+        )
     if "groups" in payload:
         if payload["groups"]:
             group = payload["groups"][0]
             raise documented(
-                f'Property "groups" expects a valid group code. The group does not exist, "{group}" given.', anchor
+                f'Property "groups" expects a valid group code. The group does not exist, "{group}" given.',
+                anchor,
             )
         changed["groups"] = []
     if "parent" in payload:
@@ -125,10 +132,14 @@ def apply_payload(product: Product, payload: Any, anchor: str) -> Product:
     if "values" in payload:
         _merge_values(changed["values"], payload["values"], anchor)
     if "associations" in payload:
-        changed["associations"] = _merge_associations(product["associations"], payload["associations"], anchor)
+        changed["associations"] = _merge_associations(
+            product["associations"], payload["associations"], anchor
+        )
     if changed.get("identifier"):
         # The PIM mirrors the identifier field into the identifier attribute's value.
-        changed["values"][IDENTIFIER_ATTRIBUTE] = [{"locale": None, "scope": None, "data": changed["identifier"]}]
+        changed["values"][IDENTIFIER_ATTRIBUTE] = [
+            {"locale": None, "scope": None, "data": changed["identifier"]}
+        ]
     changed["updated"] = now_iso()
     return changed
 
@@ -139,7 +150,8 @@ def _codes_in(raw: Any, field: str, noun: str, known: frozenset[str], anchor: st
     for code in raw:
         if code not in known:
             raise documented(
-                f'Property "{field}" expects a valid {noun} code. The {noun} does not exist, "{code}" given.', anchor
+                f'Property "{field}" expects a valid {noun} code. The {noun} does not exist, "{code}" given.',
+                anchor,
             )
     return list(dict.fromkeys(raw))
 
@@ -153,7 +165,8 @@ def _merge_values(values: dict[str, list[dict[str, Any]]], raw: Any, anchor: str
             raise documented(f'Property "{code}" does not exist.', anchor)
         if not isinstance(given, list) or not all(isinstance(v, dict) and "data" in v for v in given):
             raise documented(
-                f'Property "{code}" expects an array of values with "locale", "scope" and "data" keys.', anchor
+                f'Property "{code}" expects an array of values with "locale", "scope" and "data" keys.',
+                anchor,
             )
         current = values.get(code, [])
         for value in given:
@@ -187,7 +200,13 @@ def _check_context(attribute: dict[str, Any], locale: Any, scope: Any) -> None:
     if errors:
         raise violations(
             [
-                {"property": "values", "message": message, "attribute": code, "locale": locale, "scope": scope}
+                {
+                    "property": "values",
+                    "message": message,
+                    "attribute": code,
+                    "locale": locale,
+                    "scope": scope,
+                }
                 for message in errors
             ]
         )
@@ -197,8 +216,12 @@ def _check_data(attribute: dict[str, Any], data: Any, anchor: str) -> None:
     code, kind = attribute["code"], attribute["type"]
     if data is None:
         return
-    if kind in ("pim_catalog_text", "pim_catalog_textarea", "pim_catalog_identifier") and not isinstance(data, str):
-        raise documented(f'Property "{code}" expects a string as data, "{type(data).__name__}" given.', anchor)
+    if kind in ("pim_catalog_text", "pim_catalog_textarea", "pim_catalog_identifier") and not isinstance(
+        data, str
+    ):
+        raise documented(
+            f'Property "{code}" expects a string as data, "{type(data).__name__}" given.', anchor
+        )
     if kind == "pim_catalog_simpleselect":
         options = {option["code"] for option in ATTRIBUTE_OPTIONS.get(code, ())}
         if data not in options:
@@ -206,7 +229,8 @@ def _check_data(attribute: dict[str, Any], data: Any, anchor: str) -> None:
                 f'Property "{code}" expects a valid code. The option "{data}" does not exist', anchor
             )
     if kind == "pim_catalog_price_collection" and (
-        not isinstance(data, list) or not all(isinstance(p, dict) and {"amount", "currency"} <= p.keys() for p in data)
+        not isinstance(data, list)
+        or not all(isinstance(p, dict) and {"amount", "currency"} <= p.keys() for p in data)
     ):
         raise documented(
             f'Property "{code}" expects an array with the key "amount" and "currency" as data.', anchor
@@ -220,8 +244,8 @@ def _merge_associations(current: dict[str, Any], raw: Any, anchor: str) -> dict[
     for association_type, kinds in raw.items():
         if association_type not in ASSOCIATION_TYPE_CODES:
             raise documented(
-                f'Property "associations" expects a valid association type code. The association type does not '
-                f'exist, "{association_type}" given.',
+                'Property "associations" expects a valid association type code. '
+                f'The association type does not exist, "{association_type}" given.',
                 anchor,
             )
         if not isinstance(kinds, dict):

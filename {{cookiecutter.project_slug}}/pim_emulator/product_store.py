@@ -49,7 +49,11 @@ class ProductStore:
         """Every product's uuid or identifier, in the API's order (the cursor of search_after)."""
         with self._lock:
             if not self._edits:
-                base = self.generated.sorted_by_uuid() if key == "uuid" else self.generated.sorted_by_identifier()
+                base = (
+                    self.generated.sorted_by_uuid()
+                    if key == "uuid"
+                    else self.generated.sorted_by_identifier()
+                )
                 return base.keys
             if key not in self._orders:
                 self._orders[key] = self._merged_order(key)

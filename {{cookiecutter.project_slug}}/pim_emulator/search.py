@@ -34,7 +34,9 @@ class Condition:
     scope: str | None
 
 
-def parse_search(raw: str | None, search_locale: str | None = None, search_scope: str | None = None) -> Predicate:
+def parse_search(
+    raw: str | None, search_locale: str | None = None, search_scope: str | None = None
+) -> Predicate:
     """A predicate over products for the `search` parameter (all products when absent)."""
     if raw is None:
         return lambda product: True
@@ -103,7 +105,9 @@ def _enabled(condition: Condition) -> Predicate:
 def _codes(condition: Condition) -> list[str]:
     if not isinstance(condition.value, list):
         raise SearchError(
-            422, f'Property "{condition.field}" expects an array as data, "{type(condition.value).__name__}" given.'
+            422,
+            f'Property "{condition.field}" expects an array as data, '
+            f'"{type(condition.value).__name__}" given.',
         )
     return [str(code) for code in condition.value]
 
@@ -194,7 +198,9 @@ def _date_field(field: str) -> Callable[[Condition], Predicate]:
             return lambda product: compare(_product_date(product, field))
         if operator in ("BETWEEN", "NOT BETWEEN"):
             if not isinstance(value, list) or len(value) != 2:
-                raise SearchError(422, f'Property "{field}" expects an array with 2 elements, "{value}" given.')
+                raise SearchError(
+                    422, f'Property "{field}" expects an array with 2 elements, "{value}" given.'
+                )
             low, high = _parse_date(field, value[0]), _parse_date(field, value[1])
             inside = operator == "BETWEEN"
             return lambda product: (low <= _product_date(product, field) <= high) == inside
@@ -252,7 +258,9 @@ def _completeness(condition: Condition) -> Predicate:
     if condition.operator in _COMPARE:
         # On at least one locale of the channel.
         compare = _COMPARE[condition.operator]
-        return lambda product: any(compare(completeness(product, channel, loc), value) for loc in channel_locales)
+        return lambda product: any(
+            compare(completeness(product, channel, loc), value) for loc in channel_locales
+        )
     if condition.operator in _ALL_LOCALES:
         compare = _COMPARE[_ALL_LOCALES[condition.operator]]
         locales = condition.locale if isinstance(condition.locale, list) else None

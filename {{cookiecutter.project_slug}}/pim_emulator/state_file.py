@@ -10,7 +10,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-
 VERSION = 1
 
 
@@ -33,7 +32,10 @@ class StateFile:
         if not isinstance(data, dict) or data.get("version") != VERSION:
             aside = self.path.with_suffix(".unreadable.json")
             os.replace(self.path, aside)
-            print(f"pim_emulator: {self.path} could not be read; moved to {aside}, starting afresh", file=sys.stderr)
+            print(
+                f"pim_emulator: {self.path} could not be read; moved to {aside}, starting afresh",
+                file=sys.stderr,
+            )
             return {}
         self._last_written = text
         return data

@@ -82,9 +82,24 @@ CATEGORIES: tuple[dict[str, Any], ...] = (
 CATEGORY_CODES = frozenset(category["code"] for category in CATEGORIES)
 
 ASSOCIATION_TYPES: tuple[dict[str, Any], ...] = (
-    {"code": "X_SELL", "labels": _labels("Cross sell", "Vente croisée"), "is_quantified": False, "is_two_way": False},
-    {"code": "UPSELL", "labels": _labels("Upsell", "Vente incitative"), "is_quantified": False, "is_two_way": False},
-    {"code": "SUBSTITUTION", "labels": _labels("Substitution", "Remplacement"), "is_quantified": False, "is_two_way": False},
+    {
+        "code": "X_SELL",
+        "labels": _labels("Cross sell", "Vente croisée"),
+        "is_quantified": False,
+        "is_two_way": False,
+    },
+    {
+        "code": "UPSELL",
+        "labels": _labels("Upsell", "Vente incitative"),
+        "is_quantified": False,
+        "is_two_way": False,
+    },
+    {
+        "code": "SUBSTITUTION",
+        "labels": _labels("Substitution", "Remplacement"),
+        "is_quantified": False,
+        "is_two_way": False,
+    },
     {"code": "PACK", "labels": _labels("Pack", "Pack"), "is_quantified": False, "is_two_way": False},
 )
 ASSOCIATION_TYPE_CODES = frozenset(association["code"] for association in ASSOCIATION_TYPES)
@@ -97,7 +112,12 @@ ATTRIBUTE_GROUPS: tuple[dict[str, Any], ...] = (
         "attributes": ["name", "description", "price"],
         "labels": _labels("Marketing", "Marketing"),
     },
-    {"code": "technical", "sort_order": 3, "attributes": ["color"], "labels": _labels("Technical", "Technique")},
+    {
+        "code": "technical",
+        "sort_order": 3,
+        "attributes": ["color"],
+        "labels": _labels("Technical", "Technique"),
+    },
 )
 _GROUP_OF = {code: group["code"] for group in ATTRIBUTE_GROUPS for code in group["attributes"]}
 
@@ -151,7 +171,9 @@ def _attribute(
 
 ATTRIBUTES: tuple[dict[str, Any], ...] = (
     _attribute("sku", "pim_catalog_identifier", _labels("SKU", "SKU"), sort_order=1, max_characters=255),
-    _attribute("name", "pim_catalog_text", _labels("Name", "Nom"), localizable=True, sort_order=2, max_characters=255),
+    _attribute(
+        "name", "pim_catalog_text", _labels("Name", "Nom"), localizable=True, sort_order=2, max_characters=255
+    ),
     _attribute(
         "description",
         "pim_catalog_textarea",
@@ -161,7 +183,9 @@ ATTRIBUTES: tuple[dict[str, Any], ...] = (
         sort_order=3,
         wysiwyg_enabled=False,
     ),
-    _attribute("price", "pim_catalog_price_collection", _labels("Price", "Prix"), sort_order=4, decimals_allowed=True),
+    _attribute(
+        "price", "pim_catalog_price_collection", _labels("Price", "Prix"), sort_order=4, decimals_allowed=True
+    ),
     _attribute("color", "pim_catalog_simpleselect", _labels("Color", "Couleur"), sort_order=5),
 )
 ATTRIBUTE_BY_CODE = {attribute["code"]: attribute for attribute in ATTRIBUTES}
@@ -210,7 +234,12 @@ def family_variant_code(family: Family) -> str | None:
 
 
 def category_body(category: dict[str, Any]) -> dict[str, Any]:
-    return {"code": category["code"], "parent": category["parent"], "updated": STRUCTURE_UPDATED, **{"labels": category["labels"]}}
+    return {
+        "code": category["code"],
+        "parent": category["parent"],
+        "updated": STRUCTURE_UPDATED,
+        **{"labels": category["labels"]},
+    }
 
 
 def locale_body(code: str) -> dict[str, Any]:

@@ -33,7 +33,15 @@ def create_app(config: EmulatorConfig, clock: Callable[[], float] | None = None)
     app.extensions[STATE_KEY] = state
     app.extensions[PRODUCTS_KEY] = store
     app.extensions[CATALOGS_KEY] = catalogs
-    blueprints = (app_store.bp, connect.bp, api.bp, structure_api.bp, catalogs_api.bp, catalog_screen.bp, control.bp)
+    blueprints = (
+        app_store.bp,
+        connect.bp,
+        api.bp,
+        structure_api.bp,
+        catalogs_api.bp,
+        catalog_screen.bp,
+        control.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.register_error_handler(HTTPException, _api_http_error)
@@ -63,7 +71,9 @@ def _api_http_error(error: HTTPException) -> Response | HTTPException:
     return response
 
 
-def _keep_state_in(path: Path, app: Flask, state: PimState, store: ProductStore, catalogs: AppCatalogs) -> None:
+def _keep_state_in(
+    path: Path, app: Flask, state: PimState, store: ProductStore, catalogs: AppCatalogs
+) -> None:
     """Load the saved state, then save it after every request that changed it (and forget it on reset)."""
     state_file = StateFile(path)
     saved = state_file.load()

@@ -77,7 +77,9 @@ def create_product() -> Response:
         payload = _json_body()
         product_uuid = payload.get("uuid")
         if product_uuid is not None and products().by_uuid(str(product_uuid)) is not None:
-            raise violations([{"property": "uuid", "message": "The same uuid is already set on another product"}])
+            raise violations(
+                [{"property": "uuid", "message": "The same uuid is already set on another product"}]
+            )
         product = apply_payload(new_product(product_uuid), payload, "post_products_uuid")
         _check_identifier(product)
     except PayloadError as error:
@@ -98,11 +100,13 @@ def update_product(product_uuid: str) -> Response:
             raise PayloadError(
                 {
                     "code": 422,
-                    "message": f'The uuid "{payload["uuid"]}" provided in the request body must match the uuid '
-                    f'"{product_uuid}" provided in the url.',
+                    "message": f'The uuid "{payload["uuid"]}" provided in the request body must match '
+                    f'the uuid "{product_uuid}" provided in the url.',
                 }
             )
-        product = apply_payload(current or new_product(product_uuid.lower()), payload, "patch_products_uuid__uuid_")
+        product = apply_payload(
+            current or new_product(product_uuid.lower()), payload, "patch_products_uuid__uuid_"
+        )
         _check_identifier(product)
     except PayloadError as error:
         return json_response(error.body, error.status)
@@ -197,7 +201,11 @@ def _value_filters(args: dict[str, str]) -> tuple[str | None, list[str] | None, 
         unknown = [code for code in locales if code not in LOCALES]
         if unknown:
             noun = "Locale" if len(unknown) == 1 else "Locales"
-            verb = "does not exist or is not activated" if len(unknown) == 1 else "do not exist or are not activated"
+            verb = (
+                "does not exist or is not activated"
+                if len(unknown) == 1
+                else "do not exist or are not activated"
+            )
             raise SearchError(422, f'{noun} "{", ".join(unknown)}" {verb}.')
         if scope is not None:
             outside = [code for code in locales if code not in CHANNEL_BY_CODE[scope]["locales"]]
@@ -222,4 +230,3 @@ def _legacy(product: dict[str, Any]) -> dict[str, Any]:
 
 def _not_found(key: str) -> Response:
     return api_error(404, f'Product "{key}" does not exist or you do not have permission to access it.')
-

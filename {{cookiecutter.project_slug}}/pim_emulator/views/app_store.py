@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from pim_emulator import scopes
-from pim_emulator.structure import FAMILIES
 from pim_emulator.faults import FaultError
+from pim_emulator.structure import FAMILIES
 from pim_emulator.urls import add_query
 from pim_emulator.views.common import app_catalogs, catalog, pim, reset_all
 

@@ -14,7 +14,9 @@ bp = Blueprint("catalog_screen", __name__)
 def show(catalog_id: str) -> tuple[str, int]:
     catalog = app_catalogs().get(catalog_id)
     if catalog is None:
-        return render_template("catalog.html", catalog=None, message=f'Catalog "{catalog_id}" does not exist.'), 404
+        return render_template(
+            "catalog.html", catalog=None, message=f'Catalog "{catalog_id}" does not exist.'
+        ), 404
     selected = sum(1 for product in products().all("uuid") if catalog.selection.matches(product))
     return render_template(
         "catalog.html",

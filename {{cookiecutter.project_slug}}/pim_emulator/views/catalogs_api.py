@@ -154,7 +154,9 @@ def catalog_products(catalog_id: str) -> Response:
 
 @bp.get("/catalogs/<catalog_id>/mapped-products")
 def catalog_mapped_products(catalog_id: str) -> Response:
-    return _catalog_products(catalog_id, "mapped-products", lambda catalog, product: catalog.map_product(product))
+    return _catalog_products(
+        catalog_id, "mapped-products", lambda catalog, product: catalog.map_product(product)
+    )
 
 
 @bp.get("/catalogs/<catalog_id>/products/<product_uuid>")
@@ -168,8 +170,11 @@ def catalog_product(catalog_id: str, product_uuid: str) -> Response:
         return _disabled(catalog, "No product to synchronize.")
     product = products().by_uuid(product_uuid)
     if product is None or not catalog.selection.matches(product):
-        return api_error(404, f'Either catalog "{catalog.id}" does not exist or you can\'t access it, or product '
-                         f'"{product_uuid}" does not exist or you do not have permission to access it.')
+        return api_error(
+            404,
+            f'Either catalog "{catalog.id}" does not exist or you can\'t access it, or product '
+            f'"{product_uuid}" does not exist or you do not have permission to access it.',
+        )
     return json_response(product)
 
 
@@ -194,7 +199,9 @@ def _catalog_products(catalog_id: str, path: str, item: Any) -> Response:
     if not catalog.enabled:
         return _disabled(catalog, "No products to synchronize.")
     if path == "mapped-products" and catalog.product_mapping_schema is None:
-        return json_response({"error": "Impossible to map products: no product mapping schema available for this catalog."})
+        return json_response(
+            {"error": "Impossible to map products: no product mapping schema available for this catalog."}
+        )
     selected = []
     for product in products().all("uuid"):
         if search_after is not None and product["uuid"] <= search_after.lower():
@@ -209,8 +216,12 @@ def _catalog_products(catalog_id: str, path: str, item: Any) -> Response:
     base = api_url(f"catalogs/{catalog.id}/{path}")
 
     def link(cursor: str | None) -> dict[str, str]:
-        params = {"search_after": cursor, "limit": str(limit), "updated_after": updated_after,
-                  "updated_before": updated_before}
+        params = {
+            "search_after": cursor,
+            "limit": str(limit),
+            "updated_after": updated_after,
+            "updated_before": updated_before,
+        }
         return href(f"{base}?{urlencode({k: v for k, v in params.items() if v is not None})}")
 
     links = {"self": link(search_after), "first": link(None)}
@@ -239,8 +250,8 @@ def _disabled(catalog: AppCatalog, start: str) -> Response:
     # The PIM answers 200 with an error field, not an error status.
     return json_response(
         {
-            "error": f"{start} The catalog {catalog.id} has been disabled on the PIM side. Note that you can get"
-            " catalogs status with the GET /api/rest/v1/catalogs endpoint."
+            "error": f"{start} The catalog {catalog.id} has been disabled on the PIM side."
+            " Note that you can get catalogs status with the GET /api/rest/v1/catalogs endpoint."
         }
     )
 
@@ -255,7 +266,8 @@ def _body() -> dict[str, Any]:
 
 def _violation(prop: str, message: str) -> Response:
     return json_response(
-        {"code": 422, "message": "Validation failed.", "errors": [{"property": prop, "message": message}]}, 422
+        {"code": 422, "message": "Validation failed.", "errors": [{"property": prop, "message": message}]},
+        422,
     )
 
 

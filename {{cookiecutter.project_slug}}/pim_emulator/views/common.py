@@ -1,4 +1,4 @@
-"""What every view needs: the running app's PIM state, products and catalogs, the API's guard and error shape."""
+"""What every view needs: the app's PIM state, products and catalogs, the API's guard and error shape."""
 
 import time
 from typing import Any
@@ -86,7 +86,7 @@ def caller() -> ApiCaller:
 
 
 def forbidden_unless(scope: str, action: str) -> Response | None:
-    """The PIM's 403 when the App's scopes do not grant `scope` ("Access forbidden. You are not allowed to …")."""
+    """The PIM's 403 ("Access forbidden. You are not allowed to …") unless the App was granted `scope`."""
     if scopes.allows(caller().granted_scopes, scope):
         return None
     return api_error(403, f"Access forbidden. You are not allowed to {action}.")

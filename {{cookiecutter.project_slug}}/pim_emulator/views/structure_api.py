@@ -86,7 +86,8 @@ def _list(path: str, items: Sequence[dict[str, Any]], search_after: bool) -> Res
         body["items_count"] = page.items_count
     body["_embedded"] = {
         "items": [
-            {"_links": {"self": href(f"{base}/{quote(code, safe='')}")}, **by_code[code]} for code in page.keys
+            {"_links": {"self": href(f"{base}/{quote(code, safe='')}")}, **by_code[code]}
+            for code in page.keys
         ]
     }
     return json_response(body)
@@ -117,7 +118,11 @@ _resource(
     'Family "{code}" does not exist.',
 )
 _resource(
-    "attributes", lambda: ATTRIBUTES, "read_catalog_structure", "list attributes", 'Attribute "{code}" does not exist.'
+    "attributes",
+    lambda: ATTRIBUTES,
+    "read_catalog_structure",
+    "list attributes",
+    'Attribute "{code}" does not exist.',
 )
 _resource(
     "attribute-groups",
@@ -182,10 +187,13 @@ def list_attribute_options(attribute_code: str) -> Response:
         return api_error(404, f'Attribute "{attribute_code}" does not exist.')
     if attribute_code not in ATTRIBUTE_OPTIONS:
         return api_error(
-            404, f'Attribute "{attribute_code}" does not support options. Only attributes of type '
-            '"pim_catalog_simpleselect", "pim_catalog_multiselect" support options.'
+            404,
+            f'Attribute "{attribute_code}" does not support options. Only attributes of type '
+            '"pim_catalog_simpleselect", "pim_catalog_multiselect" support options.',
         )
-    return _list(f"attributes/{attribute_code}/options", ATTRIBUTE_OPTIONS[attribute_code], search_after=False)
+    return _list(
+        f"attributes/{attribute_code}/options", ATTRIBUTE_OPTIONS[attribute_code], search_after=False
+    )
 
 
 @bp.get("/attributes/<attribute_code>/options/<code>")

@@ -207,7 +207,9 @@ def test_a_public_app_url_without_a_running_tunnel_is_reported(run_dev, project)
     runner = run_dev("a: python child.py exit a 0\n", env={"NGROK_API_URL": "http://127.0.0.1:9"})
 
     assert runner.wait() == 0
-    assert "WARNING: APP_URL is https://old-tunnel.ngrok-free.app, but no running tunnel serves it" in runner.out
+    assert (
+        "WARNING: APP_URL is https://old-tunnel.ngrok-free.app, but no running tunnel serves it" in runner.out
+    )
 
 
 def test_a_local_app_url_needs_no_tunnel(run_dev, project):
