@@ -55,12 +55,12 @@ def _resource(
     endpoint = path.replace("-", "_")
 
     def list_items() -> Response:
-        if denied := forbidden_unless(scope, f"list {noun}"):
+        if denied := forbidden_unless(scope, noun):
             return denied
         return _list(path, items(), search_after)
 
     def get_item(code: str) -> Response:
-        if denied := forbidden_unless(scope, f"list {noun}"):
+        if denied := forbidden_unless(scope, noun):
             return denied
         found = next((item for item in items() if item["code"] == code), None)
         if found is None:
