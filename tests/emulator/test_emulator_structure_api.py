@@ -55,7 +55,11 @@ def test_an_unknown_code_answers_404(emulator, token):
         ("attributes", "read_products", "Access forbidden. You are not allowed to list attributes."),
         ("channels", "read_products", "Access forbidden. You are not allowed to list channels."),
         ("locales", "read_channel_settings", "Access forbidden. You are not allowed to list locales."),
-        ("families/shoes/variants", "read_products", "Access forbidden. You are not allowed to list family variants."),
+        (
+            "families/shoes/variants",
+            "read_products",
+            "Access forbidden. You are not allowed to list family variants.",
+        ),
         ("categories", "read_products", "Access forbidden. You are not allowed to list categories."),
     ],
 )
@@ -98,4 +102,6 @@ def test_links_use_the_host_the_request_came_in_on(emulator, token):
     body = emulator.api(f"{local}/api/rest/v1/channels", token).json()
 
     assert body["_links"]["self"]["href"].startswith(f"{local}/api/rest/v1/channels?")
-    assert body["_embedded"]["items"][0]["_links"]["self"]["href"] == f"{local}/api/rest/v1/channels/ecommerce"
+    assert (
+        body["_embedded"]["items"][0]["_links"]["self"]["href"] == f"{local}/api/rest/v1/channels/ecommerce"
+    )

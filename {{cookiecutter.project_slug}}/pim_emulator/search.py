@@ -32,6 +32,7 @@ class Condition:
     value: Any
     locale: str | None
     scope: str | None
+    locales: Any = None  # the completeness operators "… ON ALL LOCALES" name their locales
 
 
 def parse_search(
@@ -62,6 +63,7 @@ def parse_search(
                 value=condition.get("value"),
                 locale=condition.get("locale", search_locale),
                 scope=condition.get("scope", search_scope),
+                locales=condition.get("locales"),
             )
             predicates.append(_predicate(parsed))
     return lambda product: all(predicate(product) for predicate in predicates)
@@ -263,7 +265,7 @@ def _completeness(condition: Condition) -> Predicate:
         )
     if condition.operator in _ALL_LOCALES:
         compare = _COMPARE[_ALL_LOCALES[condition.operator]]
-        locales = condition.locale if isinstance(condition.locale, list) else None
+        locales = condition.locales if isinstance(condition.locales, list) else None
         if not locales:
             raise SearchError(422, 'Property "completeness" expects a list of locales.')
         return lambda product: all(compare(completeness(product, channel, loc), value) for loc in locales)

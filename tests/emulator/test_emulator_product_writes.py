@@ -1,0 +1,266 @@
+"""Products written and searched through the API: create, PATCH merge rules, delete, the 422s, `search`."""
+
+import json
+
+import pytest
+import requests
+
+WRITE = "read_products write_products delete_products"
+
+
+@pytest.fixture
+def token(emulator):
+    return emulator.token(WRITE)
+
+
+def send(emulator, method, path, token, body):
+    return requests.request(
+        method,
+        f"{emulator.url}/api/rest/v1/{path}",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        data=body if isinstance(body, str) else json.dumps(body),
+        timeout=10,
+    )
+
+
+def create(emulator, token, **fields):
+    body = {"identifier": "NEW-1", "family": "mugs", **fields}
+    response = send(emulator, "POST", "products-uuid", token, body)
+    assert response.status_code == 201, response.text
+    return response.headers["Location"]
+
+
+def test_a_created_product_answers_201_with_its_location(emulator, token):
+    location = create(
+        emulator, token, values={"name": [{"locale": "en_US", "scope": None, "data": "Tea mug"}]}
+    )
+
+    product = requests.get(location, headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+
+    assert product["identifier"] == "NEW-1"
+    assert product["values"]["name"] == [{"locale": "en_US", "scope": None, "data": "Tea mug"}]
+    assert product["values"]["sku"] == [{"locale": None, "scope": None, "data": "NEW-1"}]
+
+
+def test_patch_replaces_only_the_given_values_and_keeps_the_others(emulator, token):
+    location = create(
+        emulator,
+        token,
+        values={
+            "name": [
+                {"locale": "en_US", "scope": None, "data": "Tea mug"},
+                {"locale": "fr_FR", "scope": None, "data": "Mug à thé"},
+            ],
+            "color": [{"locale": None, "scope": None, "data": "red"}],
+        },
+        categories=["kitchen", "new_arrivals"],
+    )
+    product_uuid = location.rsplit("/", 1)[1]
+
+    response = send(
+        emulator,
+        "PATCH",
+        f"products-uuid/{product_uuid}",
+        token,
+        {
+            "values": {"name": [{"locale": "en_US", "scope": None, "data": "Coffee mug"}]},
+            "categories": ["kitchen"],
+        },
+    )
+    product = emulator.api(f"products-uuid/{product_uuid}", token).json()
+
+    assert response.status_code == 204
+    assert sorted(v["data"] for v in product["values"]["name"]) == ["Coffee mug", "Mug à thé"]
+    assert product["values"]["color"] == [{"locale": None, "scope": None, "data": "red"}]
+    assert product["categories"] == ["kitchen"]
+
+
+def test_patch_of_an_unknown_uuid_creates_the_product(emulator, token):
+    product_uuid = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+
+    response = send(emulator, "PATCH", f"products-uuid/{product_uuid}", token, {"identifier": "BY-PATCH"})
+
+    assert response.status_code == 201
+    assert emulator.api(f"products-uuid/{product_uuid}", token).json()["identifier"] == "BY-PATCH"
+
+
+def test_delete_removes_the_product_from_get_and_lists(emulator, token):
+    first = emulator.api("products-uuid", token, limit=1).json()["_embedded"]["items"][0]
+
+    response = send(emulator, "DELETE", f"products-uuid/{first['uuid']}", token, "")
+
+    assert response.status_code == 204
+    assert emulator.api(f"products-uuid/{first['uuid']}", token).status_code == 404
+    listed = emulator.api("products-uuid", token, limit=100).json()["_embedded"]["items"]
+    assert first["uuid"] not in {p["uuid"] for p in listed}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"identifier": "X", "colour": "red"}, 'Property "colour" does not exist.'),
+        (
+            {"identifier": "X", "family": "boats"},
+            'Property "family" expects a valid family code. The family does not exist, "boats" given.',
+        ),
+        (
+            {"identifier": "X", "categories": ["boats"]},
+            'Property "categories" expects a valid category code. The category does not exist, "boats" given.',
+        ),
+    ],
+)
+def test_property_mistakes_answer_the_documented_422(emulator, token, body, message):
+    response = send(emulator, "POST", "products-uuid", token, body)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": 422,
+        "message": f"{message} Check the expected format on the API documentation.",
+        "_links": {"documentation": {"href": "http://api.akeneo.com/api-reference.html#post_products_uuid"}},
+    }
+
+
+def test_a_taken_identifier_fails_validation(emulator, token):
+    create(emulator, token)
+
+    response = send(emulator, "POST", "products-uuid", token, {"identifier": "NEW-1"})
+
+    assert response.status_code == 422
+    assert response.json()["message"] == "Validation failed."
+    assert response.json()["errors"][0]["property"] == "identifier"
+
+
+def test_invalid_json_bodies_answer_400(emulator, token):
+    response = send(emulator, "POST", "products-uuid", token, "{not json")
+
+    assert response.status_code == 400
+    assert response.json() == {"code": 400, "message": "Invalid json message received"}
+
+
+@pytest.mark.parametrize(
+    ("scope", "method", "path", "message"),
+    [
+        ("read_products", "POST", "products-uuid", "create or update products"),
+        ("write_products", "DELETE", "products-uuid/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "delete products"),
+    ],
+)
+def test_writes_need_their_scope(emulator, scope, method, path, message):
+    response = send(emulator, method, path, emulator.token(scope), {"identifier": "X"})
+
+    assert response.status_code == 403
+    assert response.json()["message"] == f"Access forbidden. You are not allowed to {message}."
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+def search(emulator, token, criteria, **params):
+    response = emulator.api("products-uuid", token, search=json.dumps(criteria), limit=100, **params)
+    assert response.status_code == 200, response.text
+    return response.json()["_embedded"]["items"]
+
+
+def test_search_by_family_and_enabled(emulator, token):
+    items = search(
+        emulator,
+        token,
+        {"family": [{"operator": "IN", "value": ["mugs"]}], "enabled": [{"operator": "=", "value": True}]},
+    )
+
+    assert items
+    assert {p["family"] for p in items} == {"mugs"}
+    assert all(p["enabled"] for p in items)
+
+
+def test_search_by_category_and_attribute_value(emulator, token):
+    items = search(
+        emulator,
+        token,
+        {
+            "categories": [{"operator": "IN", "value": ["new_arrivals"]}],
+            "color": [{"operator": "IN", "value": ["black"]}],
+        },
+    )
+
+    assert items
+    assert all("new_arrivals" in p["categories"] for p in items)
+    assert all(p["values"]["color"][0]["data"] == "black" for p in items)
+
+
+def test_search_on_a_localizable_text_with_contains(emulator, token):
+    items = search(emulator, token, {"name": [{"operator": "CONTAINS", "value": "mug", "locale": "en_US"}]})
+
+    assert items
+    assert all(p["family"] == "mugs" for p in items)
+
+
+def test_search_by_completeness_on_a_channel(emulator, token):
+    everything = emulator.api("products-uuid", token, limit=100).json()["_embedded"]["items"]
+    complete = search(
+        emulator,
+        token,
+        {
+            "completeness": [
+                {
+                    "operator": "GREATER OR EQUALS THAN ON ALL LOCALES",
+                    "value": 100,
+                    "scope": "ecommerce",
+                    "locales": ["en_US", "fr_FR"],
+                }
+            ]
+        },
+    )
+
+    assert 0 < len(complete) < len(everything)
+    assert all(len(p["values"]["description"]) == 2 for p in complete)
+
+
+def test_search_by_uuid_in(emulator, token):
+    wanted = [p["uuid"] for p in emulator.api("products-uuid", token, limit=3).json()["_embedded"]["items"]]
+
+    items = search(emulator, token, {"uuid": [{"operator": "IN", "value": wanted}]})
+
+    assert sorted(p["uuid"] for p in items) == sorted(wanted)
+
+
+def test_search_with_count_counts_the_matches(emulator, token):
+    body = emulator.api(
+        "products-uuid",
+        token,
+        search=json.dumps({"family": [{"operator": "IN", "value": ["mugs"]}]}),
+        with_count="true",
+    ).json()
+
+    assert body["items_count"] == len(
+        search(emulator, token, {"family": [{"operator": "IN", "value": ["mugs"]}]})
+    )
+
+
+def test_scope_locales_and_attributes_narrow_the_values(emulator, token):
+    items = emulator.api(
+        "products-uuid", token, scope="mobile", attributes="name,description", limit=5
+    ).json()
+
+    for product in items["_embedded"]["items"]:
+        assert set(product["values"]) <= {"name", "description"}
+        assert all(v["locale"] in (None, "en_US") for values in product["values"].values() for v in values)
+        assert "description" not in product["values"]  # only on ecommerce
+
+
+def test_invalid_search_json_answers_400(emulator, token):
+    response = emulator.api("products-uuid", token, search="{family")
+
+    assert response.status_code == 400
+    assert response.json() == {"code": 400, "message": "Search query parameter should be valid JSON."}
+
+
+def test_an_unsupported_filter_answers_422(emulator, token):
+    response = emulator.api(
+        "products-uuid", token, search=json.dumps({"colour": [{"operator": "=", "value": 1}]})
+    )
+
+    assert response.status_code == 422
+    assert (
+        response.json()["message"]
+        == 'Filter on property "colour" is not supported or does not support operator "="'
+    )
