@@ -105,7 +105,8 @@ def test_delete_removes_the_product_from_get_and_lists(emulator, token):
         ),
         (
             {"identifier": "X", "categories": ["boats"]},
-            'Property "categories" expects a valid category code. The category does not exist, "boats" given.',
+            'Property "categories" expects a valid category code. '
+            'The category does not exist, "boats" given.',
         ),
     ],
 )
