@@ -1,6 +1,7 @@
 """Test helpers: an emulator driven over real HTTP, like a browser and an App would."""
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -90,6 +91,21 @@ class Emulator:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         url = path if path.startswith("http") else f"{self.url}/api/rest/v1/{path}"
         return requests.get(url, headers=headers, params=params, timeout=10)
+
+    def get_json(self, url: str, token: str) -> Any:
+        response = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def send(self, method: str, path: str, token: str, body: Any = None) -> requests.Response:
+        """A REST call with a JSON body (a str is sent as is, to try bodies that are not JSON)."""
+        return requests.request(
+            method,
+            f"{self.url}/api/rest/v1/{path}",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            data=body if isinstance(body, str) or body is None else json.dumps(body),
+            timeout=10,
+        )
 
     # --- the control API --------------------------------------------------------------------
 

@@ -13,19 +13,9 @@ def token(emulator):
     return emulator.token(WRITE)
 
 
-def send(emulator, method, path, token, body):
-    return requests.request(
-        method,
-        f"{emulator.url}/api/rest/v1/{path}",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        data=body if isinstance(body, str) else json.dumps(body),
-        timeout=10,
-    )
-
-
 def create(emulator, token, **fields):
     body = {"identifier": "NEW-1", "family": "mugs", **fields}
-    response = send(emulator, "POST", "products-uuid", token, body)
+    response = emulator.send("POST", "products-uuid", token, body)
     assert response.status_code == 201, response.text
     return response.headers["Location"]
 
@@ -57,8 +47,7 @@ def test_patch_replaces_only_the_given_values_and_keeps_the_others(emulator, tok
     )
     product_uuid = location.rsplit("/", 1)[1]
 
-    response = send(
-        emulator,
+    response = emulator.send(
         "PATCH",
         f"products-uuid/{product_uuid}",
         token,
@@ -78,7 +67,7 @@ def test_patch_replaces_only_the_given_values_and_keeps_the_others(emulator, tok
 def test_patch_of_an_unknown_uuid_creates_the_product(emulator, token):
     product_uuid = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
-    response = send(emulator, "PATCH", f"products-uuid/{product_uuid}", token, {"identifier": "BY-PATCH"})
+    response = emulator.send("PATCH", f"products-uuid/{product_uuid}", token, {"identifier": "BY-PATCH"})
 
     assert response.status_code == 201
     assert emulator.api(f"products-uuid/{product_uuid}", token).json()["identifier"] == "BY-PATCH"
@@ -87,7 +76,7 @@ def test_patch_of_an_unknown_uuid_creates_the_product(emulator, token):
 def test_delete_removes_the_product_from_get_and_lists(emulator, token):
     first = emulator.api("products-uuid", token, limit=1).json()["_embedded"]["items"][0]
 
-    response = send(emulator, "DELETE", f"products-uuid/{first['uuid']}", token, "")
+    response = emulator.send("DELETE", f"products-uuid/{first['uuid']}", token, "")
 
     assert response.status_code == 204
     assert emulator.api(f"products-uuid/{first['uuid']}", token).status_code == 404
@@ -111,7 +100,7 @@ def test_delete_removes_the_product_from_get_and_lists(emulator, token):
     ],
 )
 def test_property_mistakes_answer_the_documented_422(emulator, token, body, message):
-    response = send(emulator, "POST", "products-uuid", token, body)
+    response = emulator.send("POST", "products-uuid", token, body)
 
     assert response.status_code == 422
     assert response.json() == {
@@ -124,7 +113,7 @@ def test_property_mistakes_answer_the_documented_422(emulator, token, body, mess
 def test_a_taken_identifier_fails_validation(emulator, token):
     create(emulator, token)
 
-    response = send(emulator, "POST", "products-uuid", token, {"identifier": "NEW-1"})
+    response = emulator.send("POST", "products-uuid", token, {"identifier": "NEW-1"})
 
     assert response.status_code == 422
     assert response.json()["message"] == "Validation failed."
@@ -132,7 +121,7 @@ def test_a_taken_identifier_fails_validation(emulator, token):
 
 
 def test_invalid_json_bodies_answer_400(emulator, token):
-    response = send(emulator, "POST", "products-uuid", token, "{not json")
+    response = emulator.send("POST", "products-uuid", token, "{not json")
 
     assert response.status_code == 400
     assert response.json() == {"code": 400, "message": "Invalid json message received"}
@@ -146,7 +135,7 @@ def test_invalid_json_bodies_answer_400(emulator, token):
     ],
 )
 def test_writes_need_their_scope(emulator, scope, method, path, message):
-    response = send(emulator, method, path, emulator.token(scope), {"identifier": "X"})
+    response = emulator.send(method, path, emulator.token(scope), {"identifier": "X"})
 
     assert response.status_code == 403
     assert response.json()["message"] == f"Access forbidden. You are not allowed to {message}."

@@ -53,8 +53,3 @@ class StateFile:
                 handle.write(text)
             os.replace(handle.name, self.path)
             self._last_written = text
-
-    def delete(self) -> None:
-        with self._lock:
-            self.path.unlink(missing_ok=True)
-            self._last_written = None

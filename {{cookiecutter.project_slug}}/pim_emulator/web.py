@@ -74,7 +74,7 @@ def _api_http_error(error: HTTPException) -> Response | HTTPException:
 def _keep_state_in(
     path: Path, app: Flask, state: PimState, store: ProductStore, catalogs: AppCatalogs
 ) -> None:
-    """Load the saved state, then save it after every request that changed it (and forget it on reset)."""
+    """Load the saved state, then save it after every request that changed it."""
     state_file = StateFile(path)
     saved = state_file.load()
     state.load(saved.get("pim", {}))
@@ -83,8 +83,6 @@ def _keep_state_in(
 
     @app.after_request
     def save_state(response: Response) -> Response:
-        if not path.exists() and request.endpoint in ("app_store.reset", "control.reset"):
-            return response  # deleted by hand, or a reset of an empty emulator: nothing to write
         state_file.save(
             {"pim": state.to_json(), "product_edits": store.to_json(), "catalogs": catalogs.to_json()}
         )

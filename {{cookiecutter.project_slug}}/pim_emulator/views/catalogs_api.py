@@ -2,6 +2,7 @@
 products; a person enables them and sets their selection on the catalog screen (catalog_screen.py)."""
 
 import json
+import uuid
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -61,7 +62,7 @@ def create_catalog() -> Response:
     try:
         catalog = app_catalogs().create(caller().client_id, _body().get("name"))
     except CatalogError as error:
-        return _violations(error)
+        return _violations(error.errors)
     return json_response(catalog.to_api(), 201)
 
 
@@ -83,7 +84,7 @@ def update_catalog(catalog_id: str) -> Response:
     try:
         app_catalogs().rename(catalog, _body().get("name"))
     except CatalogError as error:
-        return _violations(error)
+        return _violations(error.errors)
     return json_response(catalog.to_api())
 
 
@@ -161,6 +162,15 @@ def catalog_mapped_products(catalog_id: str) -> Response:
 
 @bp.get("/catalogs/<catalog_id>/products/<product_uuid>")
 def catalog_product(catalog_id: str, product_uuid: str) -> Response:
+    return _catalog_product(catalog_id, product_uuid, mapped=False)
+
+
+@bp.get("/catalogs/<catalog_id>/mapped-products/<product_uuid>")
+def catalog_mapped_product(catalog_id: str, product_uuid: str) -> Response:
+    return _catalog_product(catalog_id, product_uuid, mapped=True)
+
+
+def _catalog_product(catalog_id: str, product_uuid: str, *, mapped: bool) -> Response:
     if denied := forbidden_unless(*READ) or forbidden_unless(*PRODUCTS):
         return denied
     catalog = _owned(catalog_id)
@@ -168,14 +178,18 @@ def catalog_product(catalog_id: str, product_uuid: str) -> Response:
         return catalog
     if not catalog.enabled:
         return _disabled(catalog, "No product to synchronize.")
+    if mapped and catalog.product_mapping_schema is None:
+        return json_response(
+            {"error": "Impossible to map the product: no product mapping schema available for this catalog."}
+        )
     product = products().by_uuid(product_uuid)
     if product is None or not catalog.selection.matches(product):
         return api_error(
             404,
-            f'Either catalog "{catalog.id}" does not exist or you can\'t access it, or product '
+            f'Either catalog "{catalog_id}" does not exist or you can\'t access it, or product '
             f'"{product_uuid}" does not exist or you do not have permission to access it.',
         )
-    return json_response(product)
+    return json_response(catalog.map_product(product) if mapped else product)
 
 
 def _catalog_products(catalog_id: str, path: str, item: Any) -> Response:
@@ -188,14 +202,11 @@ def _catalog_products(catalog_id: str, path: str, item: Any) -> Response:
     updated_after = request.args.get("updated_after")
     updated_before = request.args.get("updated_before")
     limit_text = request.args.get("limit", str(DEFAULT_PRODUCT_LIMIT))
-    limit = int(limit_text) if limit_text.isdigit() else 0
-    if not 1 <= limit <= MAX_PRODUCT_LIMIT:
-        return _violation("limit", f"Invalid limit: it must be a number between 1 and {MAX_PRODUCT_LIMIT}.")
-    try:
-        after = _moment(updated_after)
-        before = _moment(updated_before)
-    except ValueError:
-        return _violation("updated_after" if updated_after else "updated_before", "Invalid date format.")
+    problems = _parameter_problems(search_after, limit_text, updated_after, updated_before)
+    if problems:
+        return _violations(problems)
+    limit = int(limit_text)
+    after, before = _moment(updated_after), _moment(updated_before)
     if not catalog.enabled:
         return _disabled(catalog, "No products to synchronize.")
     if path == "mapped-products" and catalog.product_mapping_schema is None:
@@ -230,13 +241,38 @@ def _catalog_products(catalog_id: str, path: str, item: Any) -> Response:
     return json_response({"_links": links, "_embedded": {"items": [item(catalog, p) for p in selected]}})
 
 
+def _parameter_problems(
+    search_after: str | None, limit: str, updated_after: str | None, updated_before: str | None
+) -> list[dict[str, str]]:
+    """The PIM's checks of the catalog product queries, with their messages."""
+    problems = []
+    if search_after is not None and not _is_uuid(search_after):
+        problems.append({"property": "searchAfter", "message": "This value is not a valid UUID."})
+    if not limit.lstrip("-").isdigit() or not 1 <= int(limit) <= MAX_PRODUCT_LIMIT:
+        problems.append({"property": "limit", "message": f"This value should be between 1 and {MAX_PRODUCT_LIMIT}."})
+    for name, raw in (("updatedAfter", updated_after), ("updatedBefore", updated_before)):
+        if raw is not None and _moment(raw) is None:
+            problems.append({"property": name, "message": "ISO 8601 format is required."})
+    return problems
+
+
+def _is_uuid(raw: str) -> bool:
+    try:
+        uuid.UUID(raw)
+    except ValueError:
+        return False
+    return True
+
+
 def _moment(raw: str | None) -> datetime | None:
+    """An ISO 8601 date-time with its offset ("2022-09-06" alone is refused, as by the PIM)."""
     if raw is None:
         return None
-    moment = datetime.fromisoformat(raw)
-    if moment.tzinfo is None:
-        raise ValueError(raw)
-    return moment
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _owned(catalog_id: str) -> AppCatalog | Response:
@@ -264,12 +300,5 @@ def _body() -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _violation(prop: str, message: str) -> Response:
-    return json_response(
-        {"code": 422, "message": "Validation failed.", "errors": [{"property": prop, "message": message}]},
-        422,
-    )
-
-
-def _violations(error: CatalogError) -> Response:
-    return json_response({"code": 422, "message": "Validation failed.", "errors": error.errors}, 422)
+def _violations(errors: list[dict[str, str]]) -> Response:
+    return json_response({"code": 422, "message": "Validation failed.", "errors": errors}, 422)
