@@ -254,3 +254,109 @@ def test_an_unsupported_filter_answers_422(emulator, token):
         response.json()["message"]
         == 'Filter on property "colour" is not supported or does not support operator "="'
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            {"name": [{"locale": None, "scope": None, "data": "x"}]},
+            'Attribute "name" expects a locale, none given.',
+        ),
+        (
+            {"color": [{"locale": "en_US", "scope": None, "data": "red"}]},
+            'Attribute "color" does not expect a locale, "en_US" given.',
+        ),
+        (
+            {"description": [{"locale": "en_US", "scope": None, "data": "x"}]},
+            'Attribute "description" expects a scope, none given.',
+        ),
+        (
+            {"description": [{"locale": "en_US", "scope": "print", "data": "x"}]},
+            'Attribute "description" expects an existing scope, "print" given.',
+        ),
+        ({"colour": [{"locale": None, "scope": None, "data": "red"}]}, 'Property "colour" does not exist.'),
+    ],
+)
+def test_values_in_the_wrong_context_answer_the_documented_422(emulator, token, value, message):
+    response = emulator.send("POST", "products-uuid", token, {"identifier": "X", "values": value})
+
+    assert response.status_code == 422
+    assert response.json()["message"] == f"{message} Check the expected format on the API documentation."
+
+
+def test_an_unknown_option_fails_validation(emulator, token):
+    body = {"identifier": "X", "values": {"color": [{"locale": None, "scope": None, "data": "purple"}]}}
+
+    response = emulator.send("POST", "products-uuid", token, body)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": 422,
+        "message": "Validation failed.",
+        "errors": [
+            {
+                "property": "values",
+                "message": "The purple value is not in the color attribute option list.",
+                "attribute": "color",
+                "locale": None,
+                "scope": None,
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "message"),
+    [
+        (
+            {"search": '{"name":{"operator": "="}}'},
+            422,
+            'Structure of filter "name" should respect this structure: '
+            '{"name":[{"operator": "my_operator", "value": "my_value"}]}',
+        ),
+        ({"search": '{"name":[{"value":"x"}]}'}, 422, 'Operator is missing for the property "name".'),
+        (
+            {"search": '{"name":[{"operator":"CONTAINS","value":"x"}]}'},
+            422,
+            'Attribute "name" expects a locale, none given.',
+        ),
+        (
+            {
+                "search": '{"completeness":[{"operator":"GREATER THAN ON ALL LOCALES",'
+                '"scope":"ecommerce","value":100}]}'
+            },
+            422,
+            'Property "completeness" expects an array with the key "locales".',
+        ),
+        (
+            {"search": '{"categories":[{"operator":"IN","value":["boats"]}]}'},
+            422,
+            'Category "boats" does not exist.',
+        ),
+        ({"scope": "print"}, 422, 'Scope "print" does not exist.'),
+        ({"locales": "xx_XX, yy_YY"}, 422, 'Locales "xx_XX, yy_YY" do not exist or are not activated.'),
+        (
+            {"scope": "mobile", "locales": "fr_FR"},
+            422,
+            'Locale "fr_FR" is not activated for the scope "mobile".',
+        ),
+        ({"attributes": "colour"}, 422, 'Attribute "colour" does not exist.'),
+    ],
+    ids=[
+        "structure",
+        "no-operator",
+        "no-locale",
+        "no-locales",
+        "category",
+        "scope",
+        "locales",
+        "channel-locale",
+        "attribute",
+    ],
+)
+def test_list_parameters_are_checked_with_the_pims_messages(emulator, token, params, status, message):
+    response = emulator.api("products-uuid", token, **params)
+
+    assert response.status_code == status
+    assert response.json() == {"code": status, "message": message}

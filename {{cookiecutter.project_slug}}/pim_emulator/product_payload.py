@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pim_emulator.structure import (
+    ACTIVE_LOCALES,
     ASSOCIATION_TYPE_CODES,
     ATTRIBUTE_BY_CODE,
     ATTRIBUTE_OPTIONS,
@@ -19,7 +20,6 @@ from pim_emulator.structure import (
     CHANNEL_BY_CODE,
     FAMILY_BY_CODE,
     IDENTIFIER_ATTRIBUTE,
-    LOCALES,
 )
 
 Product = dict[str, Any]
@@ -171,8 +171,8 @@ def _merge_values(values: dict[str, list[dict[str, Any]]], raw: Any, anchor: str
         current = values.get(code, [])
         for value in given:
             locale, scope, data = value.get("locale"), value.get("scope"), value["data"]
-            _check_context(attribute, locale, scope)
-            _check_data(attribute, data, anchor)
+            _check_context(attribute, locale, scope, anchor)
+            _check_data(attribute, data, locale, scope, anchor)
             current = [v for v in current if (v.get("locale"), v.get("scope")) != (locale, scope)]
             if data not in (None, "", []):
                 current.append({"locale": locale, "scope": scope, "data": data})
@@ -182,37 +182,26 @@ def _merge_values(values: dict[str, list[dict[str, Any]]], raw: Any, anchor: str
             values.pop(code, None)
 
 
-def _check_context(attribute: dict[str, Any], locale: Any, scope: Any) -> None:
+def _check_context(attribute: dict[str, Any], locale: Any, scope: Any, anchor: str) -> None:
+    """The PIM's attribute validator helper: the locale and scope a value needs, in its words."""
     code = attribute["code"]
-    errors = []
     if attribute["localizable"] and locale is None:
-        errors.append(f'The "{code}" attribute requires a locale.')
-    elif not attribute["localizable"] and locale is not None:
-        errors.append(f'The "{code}" attribute does not require a locale, "{locale}" given.')
-    elif locale is not None and locale not in LOCALES:
-        errors.append(f'Attribute "{code}" expects an existing and activated locale, "{locale}" given.')
-    if attribute["scopable"] and scope is None:
-        errors.append(f'The "{code}" attribute requires a scope.')
-    elif not attribute["scopable"] and scope is not None:
-        errors.append(f'The "{code}" attribute does not require a scope, "{scope}" given.')
-    elif scope is not None and scope not in CHANNEL_BY_CODE:
-        errors.append(f'Attribute "{code}" expects an existing scope, "{scope}" given.')
-    if errors:
-        raise violations(
-            [
-                {
-                    "property": "values",
-                    "message": message,
-                    "attribute": code,
-                    "locale": locale,
-                    "scope": scope,
-                }
-                for message in errors
-            ]
+        raise documented(f'Attribute "{code}" expects a locale, none given.', anchor)
+    if not attribute["localizable"] and locale is not None:
+        raise documented(f'Attribute "{code}" does not expect a locale, "{locale}" given.', anchor)
+    if locale is not None and locale not in ACTIVE_LOCALES:
+        raise documented(
+            f'Attribute "{code}" expects an existing and activated locale, "{locale}" given.', anchor
         )
+    if attribute["scopable"] and scope is None:
+        raise documented(f'Attribute "{code}" expects a scope, none given.', anchor)
+    if not attribute["scopable"] and scope is not None:
+        raise documented(f'Attribute "{code}" does not expect a scope, "{scope}" given.', anchor)
+    if scope is not None and scope not in CHANNEL_BY_CODE:
+        raise documented(f'Attribute "{code}" expects an existing scope, "{scope}" given.', anchor)
 
 
-def _check_data(attribute: dict[str, Any], data: Any, anchor: str) -> None:
+def _check_data(attribute: dict[str, Any], data: Any, locale: Any, scope: Any, anchor: str) -> None:
     code, kind = attribute["code"], attribute["type"]
     if data is None:
         return
@@ -225,8 +214,18 @@ def _check_data(attribute: dict[str, Any], data: Any, anchor: str) -> None:
     if kind == "pim_catalog_simpleselect":
         options = {option["code"] for option in ATTRIBUTE_OPTIONS.get(code, ())}
         if data not in options:
-            raise documented(
-                f'Property "{code}" expects a valid code. The option "{data}" does not exist', anchor
+            # The product validator's AttributeOptionsExist constraint, in the source's current words (older
+            # PIMs said 'Property "color" expects a valid code. The option "purple" does not exist').
+            raise violations(
+                [
+                    {
+                        "property": "values",
+                        "message": f"The {data} value is not in the {code} attribute option list.",
+                        "attribute": code,
+                        "locale": locale,
+                        "scope": scope,
+                    }
+                ]
             )
     if kind == "pim_catalog_price_collection" and (
         not isinstance(data, list)

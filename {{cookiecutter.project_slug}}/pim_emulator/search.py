@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pim_emulator.structure import ATTRIBUTE_BY_CODE, CHANNEL_BY_CODE, FAMILY_BY_CODE, family_body
+from pim_emulator.structure import (
+    ACTIVE_LOCALES,
+    ATTRIBUTE_BY_CODE,
+    CATEGORY_CODES,
+    CHANNEL_BY_CODE,
+    FAMILY_BY_CODE,
+    family_body,
+)
 
 Product = dict[str, Any]
 Predicate = Callable[[Product], bool]
@@ -52,11 +59,19 @@ def parse_search(
     predicates = []
     for field, conditions in criteria.items():
         if not isinstance(conditions, list) or not all(isinstance(c, dict) for c in conditions):
-            example = json.dumps({field: [{"operator": "my_operator", "value": "my_value"}]})
+            # Built by hand: the PIM's example has no space after its first colon, unlike json.dumps.
+            example = '{"' + field + '":[{"operator": "my_operator", "value": "my_value"}]}'
             raise SearchError(422, f'Structure of filter "{field}" should respect this structure: {example}')
         for condition in conditions:
             if "operator" not in condition:
                 raise SearchError(422, f'Operator is missing for the property "{field}".')
+            if not isinstance(condition["operator"], str):
+                kind = (
+                    "array"
+                    if isinstance(condition["operator"], list | dict)
+                    else type(condition["operator"]).__name__
+                )
+                raise SearchError(422, f'Operator has to be a string, "{kind}" given.')
             parsed = Condition(
                 field=field,
                 operator=str(condition["operator"]),
@@ -132,6 +147,9 @@ def _categories(condition: Condition) -> Predicate:
     if operator == "UNCLASSIFIED":
         return lambda product: not product.get("categories")
     codes = set(_codes(condition))
+    unknown = sorted(codes - CATEGORY_CODES)
+    if unknown:
+        raise SearchError(422, f'Category "{unknown[0]}" does not exist.')
     if operator == "IN":
         return lambda product: bool(codes & set(product.get("categories", [])))
     if operator == "NOT IN":
@@ -267,7 +285,7 @@ def _completeness(condition: Condition) -> Predicate:
         compare = _COMPARE[_ALL_LOCALES[condition.operator]]
         locales = condition.locales if isinstance(condition.locales, list) else None
         if not locales:
-            raise SearchError(422, 'Property "completeness" expects a list of locales.')
+            raise SearchError(422, 'Property "completeness" expects an array with the key "locales".')
         return lambda product: all(compare(completeness(product, channel, loc), value) for loc in locales)
     raise _unsupported(condition)
 
@@ -294,8 +312,12 @@ def _attribute(condition: Condition) -> Predicate:
     scope = condition.scope if attribute["scopable"] else None
     if attribute["localizable"] and not isinstance(locale, str):
         raise SearchError(422, f'Attribute "{code}" expects a locale, none given.')
+    if locale is not None and locale not in ACTIVE_LOCALES:
+        raise SearchError(422, f'Locale "{locale}" does not exist or is not activated.')
     if attribute["scopable"] and not isinstance(scope, str):
         raise SearchError(422, f'Attribute "{code}" expects a scope, none given.')
+    if scope is not None and scope not in CHANNEL_BY_CODE:
+        raise SearchError(422, f'Attribute "{code}" expects an existing scope, "{scope}" given.')
     operator, wanted = condition.operator, condition.value
 
     def data(product: Product) -> Any:

@@ -16,7 +16,7 @@ from pim_emulator.product_payload import (
     violations,
 )
 from pim_emulator.search import SearchError, parse_search
-from pim_emulator.structure import ATTRIBUTE_BY_CODE, CHANNEL_BY_CODE, LOCALES
+from pim_emulator.structure import ACTIVE_LOCALES, ATTRIBUTE_BY_CODE, CHANNEL_BY_CODE
 from pim_emulator.views.common import (
     api_error,
     api_url,
@@ -196,9 +196,9 @@ def _value_filters(args: dict[str, str]) -> tuple[str | None, list[str] | None, 
     scope = args.get("scope")
     if scope is not None and scope not in CHANNEL_BY_CODE:
         raise SearchError(422, f'Scope "{scope}" does not exist.')
-    locales = args["locales"].split(",") if "locales" in args else None
+    locales = [code.strip() for code in args["locales"].split(",")] if "locales" in args else None
     if locales is not None:
-        unknown = [code for code in locales if code not in LOCALES]
+        unknown = [code for code in locales if code not in ACTIVE_LOCALES]
         if unknown:
             noun = "Locale" if len(unknown) == 1 else "Locales"
             verb = (
@@ -209,11 +209,13 @@ def _value_filters(args: dict[str, str]) -> tuple[str | None, list[str] | None, 
             raise SearchError(422, f'{noun} "{", ".join(unknown)}" {verb}.')
         if scope is not None:
             outside = [code for code in locales if code not in CHANNEL_BY_CODE[scope]["locales"]]
+            if len(outside) == 1:
+                raise SearchError(422, f'Locale "{outside[0]}" is not activated for the scope "{scope}".')
             if outside:
                 raise SearchError(
                     422, f'Locales "{", ".join(outside)}" are not activated for the scope "{scope}".'
                 )
-    attributes = args["attributes"].split(",") if "attributes" in args else None
+    attributes = [code.strip() for code in args["attributes"].split(",")] if "attributes" in args else None
     if attributes is not None:
         unknown = [code for code in attributes if code not in ATTRIBUTE_BY_CODE]
         if unknown:

@@ -249,7 +249,9 @@ def _parameter_problems(
     if search_after is not None and not _is_uuid(search_after):
         problems.append({"property": "searchAfter", "message": "This value is not a valid UUID."})
     if not limit.lstrip("-").isdigit() or not 1 <= int(limit) <= MAX_PRODUCT_LIMIT:
-        problems.append({"property": "limit", "message": f"This value should be between 1 and {MAX_PRODUCT_LIMIT}."})
+        problems.append(
+            {"property": "limit", "message": f"This value should be between 1 and {MAX_PRODUCT_LIMIT}."}
+        )
     for name, raw in (("updatedAfter", updated_after), ("updatedBefore", updated_before)):
         if raw is not None and _moment(raw) is None:
             problems.append({"property": name, "message": "ISO 8601 format is required."})
