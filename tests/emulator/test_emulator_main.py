@@ -9,6 +9,8 @@ import time
 import pytest
 import requests
 
+from emulator_support import APP_URL, CLIENT_ID, CLIENT_SECRET, CODE_IDENTIFIER, challenge, query_of
+
 
 def free_port():
     with socket.socket() as sock:
@@ -49,13 +51,14 @@ def run_emulator(tmp_path, baked_project):
         process.communicate(timeout=5)
 
 
-def wait_for(url, process, deadline=10.0):
+def wait_for(url, process, deadline=60.0):
+    """The first answer from url; generous, since other test runs may share the machine's cores."""
     stop = time.monotonic() + deadline
     while time.monotonic() < stop:
         assert process.poll() is None, process.communicate()
         try:
-            return requests.get(url, timeout=1)
-        except requests.ConnectionError:
+            return requests.get(url, timeout=10)
+        except requests.RequestException:
             time.sleep(0.05)
     raise AssertionError(f"{url} did not answer within {deadline}s")
 
@@ -107,3 +110,45 @@ def test_missing_credentials_exit_2(run_emulator):
 
     assert process.returncode == 2
     assert "AKENEO_CLIENT_ID" in stderr
+
+
+def test_the_connection_survives_a_restart_through_the_instance_state_file(run_emulator, tmp_path):
+    port = free_port()
+    settings = {
+        "AKENEO_CLIENT_ID": CLIENT_ID,
+        "AKENEO_CLIENT_SECRET": CLIENT_SECRET,
+        "APP_URL": APP_URL,
+        "PIM_EMULATOR_PORT": str(port),
+        "PIM_EMULATOR_AUTO_CONSENT": "1",
+    }
+    base = f"http://127.0.0.1:{port}"
+    first = run_emulator(**settings)
+    wait_for(f"{base}/connect/app-store", first)
+    authorize = requests.get(
+        f"{base}/connect/apps/v1/authorize",
+        params={"response_type": "code", "client_id": CLIENT_ID, "scope": "read_products"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    code = query_of(authorize.headers["Location"])["code"][0]
+    body = {
+        "client_id": CLIENT_ID,
+        "code": code,
+        "grant_type": "authorization_code",
+        "code_identifier": CODE_IDENTIFIER,
+        "code_challenge": challenge(),
+    }
+    token = requests.post(f"{base}/connect/apps/v1/oauth2/token", data=body, timeout=10).json()[
+        "access_token"
+    ]
+    first.terminate()
+    first.communicate(timeout=30)
+
+    second = run_emulator(**settings)
+    wait_for(f"{base}/connect/app-store", second)
+    products = requests.get(
+        f"{base}/api/rest/v1/products-uuid", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+
+    assert (tmp_path / "instance" / "pim_emulator_state.json").is_file()
+    assert products.status_code == 200
