@@ -21,6 +21,17 @@ def challenge(code_identifier: str = CODE_IDENTIFIER, secret: str = CLIENT_SECRE
     return hashlib.sha256((code_identifier + secret).encode()).hexdigest()
 
 
+def token_request(code: str) -> dict[str, str]:
+    """The App's form-encoded token request for this code."""
+    return {
+        "client_id": CLIENT_ID,
+        "code": code,
+        "grant_type": "authorization_code",
+        "code_identifier": CODE_IDENTIFIER,
+        "code_challenge": challenge(),
+    }
+
+
 def query_of(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query, keep_blank_values=True)
 
@@ -67,15 +78,7 @@ class Emulator:
     # --- the App's server side ------------------------------------------------------------
 
     def exchange(self, code: str, **overrides: Any) -> requests.Response:
-        body = {
-            "client_id": CLIENT_ID,
-            "code": code,
-            "grant_type": "authorization_code",
-            "code_identifier": CODE_IDENTIFIER,
-            "code_challenge": challenge(),
-            **overrides,
-        }
-        body = {k: v for k, v in body.items() if v is not None}
+        body = {k: v for k, v in {**token_request(code), **overrides}.items() if v is not None}
         return requests.post(f"{self.url}/connect/apps/v1/oauth2/token", data=body, timeout=10)
 
     def connect(self, scope: str = "read_products", **params: Any) -> dict[str, Any]:

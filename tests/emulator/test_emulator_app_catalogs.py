@@ -166,3 +166,11 @@ def test_a_reconnected_app_still_has_its_catalogs(emulator, token):
     response = emulator.api(f"catalogs/{catalog['id']}", emulator.token(CATALOGS))
 
     assert response.status_code == 200  # catalogs belong to the App (its client_id), not to one token
+
+
+def test_a_mapping_schema_that_is_not_json_answers_400(emulator, token):
+    catalog = create(emulator, token)
+
+    response = emulator.send("PUT", f"catalogs/{catalog['id']}/mapping-schemas/product", token, "{")
+
+    assert response.status_code == 400

@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from emulator_support import APP_URL, CLIENT_ID, CLIENT_SECRET, CODE_IDENTIFIER, challenge, query_of
+from emulator_support import APP_URL, CLIENT_ID, CLIENT_SECRET, query_of, token_request
 
 
 def free_port():
@@ -131,16 +131,9 @@ def test_the_connection_survives_a_restart_through_the_instance_state_file(run_e
         timeout=10,
     )
     code = query_of(authorize.headers["Location"])["code"][0]
-    body = {
-        "client_id": CLIENT_ID,
-        "code": code,
-        "grant_type": "authorization_code",
-        "code_identifier": CODE_IDENTIFIER,
-        "code_challenge": challenge(),
-    }
-    token = requests.post(f"{base}/connect/apps/v1/oauth2/token", data=body, timeout=10).json()[
-        "access_token"
-    ]
+    token = requests.post(
+        f"{base}/connect/apps/v1/oauth2/token", data=token_request(code), timeout=10
+    ).json()["access_token"]
     first.terminate()
     first.communicate(timeout=30)
 

@@ -43,8 +43,9 @@ class AppCatalog:
         return {"id": self.id, "name": self.name, "enabled": self.enabled}
 
     def map_product(self, product: dict[str, Any], locale: str = "en_US", channel: str = "ecommerce") -> dict:
-        """The product in the App's schema: `uuid` is the product's; a target named like an attribute gets
-        that attribute's value (en_US, ecommerce); other targets stay empty, as unmapped targets do."""
+        """The product in the App's schema. The PIM maps `uuid` itself and a person maps the other targets on
+        its mapping screen; the emulator has no such screen, so a target named like an attribute gets that
+        attribute's value (en_US, ecommerce) and the others stay empty, as unmapped targets do."""
         schema = self.product_mapping_schema or {}
         mapped: dict[str, Any] = {}
         for target in schema.get("properties", {}):

@@ -68,17 +68,13 @@ def create_catalog() -> Response:
 
 @bp.get("/catalogs/<catalog_id>")
 def get_catalog(catalog_id: str) -> Response:
-    if denied := forbidden_unless(*READ):
-        return denied
-    catalog = _owned(catalog_id)
+    catalog = _owned(catalog_id, READ)
     return catalog if isinstance(catalog, Response) else json_response(catalog.to_api())
 
 
 @bp.patch("/catalogs/<catalog_id>")
 def update_catalog(catalog_id: str) -> Response:
-    if denied := forbidden_unless(*EDIT):
-        return denied
-    catalog = _owned(catalog_id)
+    catalog = _owned(catalog_id, EDIT)
     if isinstance(catalog, Response):
         return catalog
     try:
@@ -90,9 +86,7 @@ def update_catalog(catalog_id: str) -> Response:
 
 @bp.delete("/catalogs/<catalog_id>")
 def delete_catalog(catalog_id: str) -> Response:
-    if denied := forbidden_unless(*REMOVE):
-        return denied
-    catalog = _owned(catalog_id)
+    catalog = _owned(catalog_id, REMOVE)
     if isinstance(catalog, Response):
         return catalog
     app_catalogs().delete(catalog)
@@ -101,9 +95,7 @@ def delete_catalog(catalog_id: str) -> Response:
 
 @bp.put("/catalogs/<catalog_id>/mapping-schemas/product")
 def put_mapping_schema(catalog_id: str) -> Response:
-    if denied := forbidden_unless(*EDIT):
-        return denied
-    catalog = _owned(catalog_id)
+    catalog = _owned(catalog_id, EDIT)
     if isinstance(catalog, Response):
         return catalog
     schema = _body()
@@ -122,9 +114,7 @@ def put_mapping_schema(catalog_id: str) -> Response:
 
 @bp.get("/catalogs/<catalog_id>/mapping-schemas/product")
 def get_mapping_schema(catalog_id: str) -> Response:
-    if denied := forbidden_unless(*READ):
-        return denied
-    catalog = _owned(catalog_id)
+    catalog = _owned(catalog_id, READ)
     if isinstance(catalog, Response):
         return catalog
     if catalog.product_mapping_schema is None:
@@ -134,9 +124,7 @@ def get_mapping_schema(catalog_id: str) -> Response:
 
 @bp.delete("/catalogs/<catalog_id>/mapping-schemas/product")
 def delete_mapping_schema(catalog_id: str) -> Response:
-    if denied := forbidden_unless(*EDIT):
-        return denied
-    catalog = _owned(catalog_id)
+    catalog = _owned(catalog_id, EDIT)
     if isinstance(catalog, Response):
         return catalog
     app_catalogs().set_mapping_schema(catalog, None)
@@ -171,9 +159,7 @@ def catalog_mapped_product(catalog_id: str, product_uuid: str) -> Response:
 
 
 def _catalog_product(catalog_id: str, product_uuid: str, *, mapped: bool) -> Response:
-    if denied := forbidden_unless(*READ) or forbidden_unless(*PRODUCTS):
-        return denied
-    catalog = _owned(catalog_id)
+    catalog = _owned(catalog_id, READ, PRODUCTS)
     if isinstance(catalog, Response):
         return catalog
     if not catalog.enabled:
@@ -193,9 +179,7 @@ def _catalog_product(catalog_id: str, product_uuid: str, *, mapped: bool) -> Res
 
 
 def _catalog_products(catalog_id: str, path: str, item: Any) -> Response:
-    if denied := forbidden_unless(*READ) or forbidden_unless(*PRODUCTS):
-        return denied
-    catalog = _owned(catalog_id)
+    catalog = _owned(catalog_id, READ, PRODUCTS)
     if isinstance(catalog, Response):
         return catalog
     search_after = request.args.get("search_after")
@@ -277,7 +261,12 @@ def _moment(raw: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def _owned(catalog_id: str) -> AppCatalog | Response:
+def _owned(catalog_id: str, *grants: tuple[str, str]) -> AppCatalog | Response:
+    """The caller's catalog, once its token holds every grant; else the PIM's 403, or its 404 (a catalog of
+    another App is reported as missing)."""
+    for scope, action in grants:
+        if denied := forbidden_unless(scope, action):
+            return denied
     catalog = app_catalogs().get(catalog_id, owner=caller().client_id)
     if catalog is None:
         return api_error(404, f'Catalog "{catalog_id}" does not exist or you can\'t access it.')
@@ -294,13 +283,23 @@ def _disabled(catalog: AppCatalog, start: str) -> Response:
     )
 
 
+class _InvalidJson(ValueError):
+    pass
+
+
 def _body() -> dict[str, Any]:
+    """The JSON object sent; a body that is not JSON is a 400, as the PIM decodes it strictly."""
     try:
-        body = json.loads(request.get_data(as_text=True) or "null")
+        body = json.loads(request.get_data(as_text=True))
     except ValueError:
-        body = None
+        raise _InvalidJson from None
     return body if isinstance(body, dict) else {}
 
 
 def _violations(errors: list[dict[str, str]]) -> Response:
     return json_response({"code": 422, "message": "Validation failed.", "errors": errors}, 422)
+
+
+@bp.errorhandler(_InvalidJson)
+def _invalid_json(error: _InvalidJson) -> Response:
+    return api_error(400, "Invalid json message received")  # the status is the PIM's; the words are ours
