@@ -360,3 +360,22 @@ def test_list_parameters_are_checked_with_the_pims_messages(emulator, token, par
 
     assert response.status_code == status
     assert response.json() == {"code": status, "message": message}
+
+
+def test_search_by_parent_gives_the_variants_of_a_product_model(emulator, token):
+    items = search(emulator, token, {"parent": [{"operator": "=", "value": "shoes_alpine"}]})
+
+    assert items
+    assert {p["parent"] for p in items} == {"shoes_alpine"}
+
+
+def test_search_by_update_day_and_since(emulator, token):
+    first = emulator.api("products-uuid", token, limit=1).json()["_embedded"]["items"][0]
+    day = first["updated"][:10] + " 00:00:00"
+
+    same_day = search(emulator, token, {"updated": [{"operator": "=", "value": day}]})
+    recent = search(emulator, token, {"updated": [{"operator": "SINCE LAST N DAYS", "value": 1}]})
+
+    assert first["uuid"] in {p["uuid"] for p in same_day}
+    assert all(p["updated"].startswith(first["updated"][:10]) for p in same_day)
+    assert recent == []  # the demo products were last updated in 2024

@@ -180,6 +180,8 @@ def _parent(condition: Condition) -> Predicate:
         return lambda product: not product.get("parent")
     if condition.operator == "NOT EMPTY":
         return lambda product: bool(product.get("parent"))
+    if condition.operator == "=":
+        return lambda product: product.get("parent") == condition.value
     if condition.operator == "IN":
         codes = set(_codes(condition))
         return lambda product: product.get("parent") in codes
@@ -208,14 +210,15 @@ def _product_date(product: Product, field: str) -> datetime:
 def _date_field(field: str) -> Callable[[Condition], Predicate]:
     def build(condition: Condition) -> Predicate:
         operator, value = condition.operator, condition.value
-        if operator in (">", "<", "="):
+        if operator in (">", "<"):
             moment = _parse_date(field, value)
-            compare = {
-                ">": lambda d: d > moment,
-                "<": lambda d: d < moment,
-                "=": lambda d: d == moment,
-            }[operator]
-            return lambda product: compare(_product_date(product, field))
+            later = operator == ">"
+            return lambda product: (_product_date(product, field) > moment) == later
+        if operator in ("=", "!="):
+            # "during the given day", as the API reference describes = and != on dates.
+            day = _parse_date(field, value).date()
+            same = operator == "="
+            return lambda product: (_product_date(product, field).date() == day) == same
         if operator in ("BETWEEN", "NOT BETWEEN"):
             if not isinstance(value, list) or len(value) != 2:
                 raise SearchError(
@@ -276,7 +279,8 @@ def _completeness(condition: Condition) -> Predicate:
         raise SearchError(422, f'Property "completeness" expects a numeric as data, "{value}" given.')
     channel_locales: list[str] = CHANNEL_BY_CODE[channel]["locales"]
     if condition.operator in _COMPARE:
-        # On at least one locale of the channel.
+        # Without locales, the PIM's completeness filter looks at every locale of the channel and keeps a
+        # product when one of them matches.
         compare = _COMPARE[condition.operator]
         return lambda product: any(
             compare(completeness(product, channel, loc), value) for loc in channel_locales
