@@ -4,10 +4,8 @@ Only the sort orders are computed (once, lazily); product bodies are made per re
 catalog of 100,000 products costs a few lists of strings, not 100,000 dictionaries.
 """
 
-import bisect
 import threading
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,26 +18,14 @@ MODELS = ("Alpine", "Breeze", "Cobalt", "Dune", "Ember", "Fjord", "Glacier", "Ha
 _EPOCH = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class SortedKeys:
-    """Product keys in API order, with the product index at the same position."""
-
-    keys: list[str]
-    indexes: list[int]
-
-    def position_after(self, key: str) -> int:
-        """Position of the first product whose key sorts after `key` (search_after cursor)."""
-        return bisect.bisect_right(self.keys, key)
-
-
 class Catalog:
     def __init__(self, product_count: int) -> None:
         self.product_count = product_count
         self._lock = threading.Lock()
         self._uuids: list[str] | None = None
         self._uuid_index: dict[str, int] | None = None
-        self._by_uuid: SortedKeys | None = None
-        self._by_identifier: SortedKeys | None = None
+        self._by_uuid: list[str] | None = None
+        self._by_identifier: list[str] | None = None
 
     # --- keys -----------------------------------------------------------------------------
 
@@ -69,19 +55,18 @@ class Catalog:
                 self._uuid_index = {value: i for i, value in enumerate(self._uuid_list_locked())}
             return self._uuid_index.get(product_uuid.lower())
 
-    def sorted_by_uuid(self) -> SortedKeys:
+    def sorted_by_uuid(self) -> list[str]:
+        """Every uuid in the API's order (the search_after cursor of products-uuid)."""
         with self._lock:
             if self._by_uuid is None:
-                uuids = self._uuid_list_locked()
-                order = sorted(range(self.product_count), key=uuids.__getitem__)
-                self._by_uuid = SortedKeys([uuids[i] for i in order], order)
+                self._by_uuid = sorted(self._uuid_list_locked())
             return self._by_uuid
 
-    def sorted_by_identifier(self) -> SortedKeys:
+    def sorted_by_identifier(self) -> list[str]:
+        """Every identifier in the API's order (the search_after cursor of the legacy endpoint)."""
         with self._lock:
             if self._by_identifier is None:
-                order = sorted(range(self.product_count), key=self.identifier)
-                self._by_identifier = SortedKeys([self.identifier(i) for i in order], order)
+                self._by_identifier = sorted(self.identifier(i) for i in range(self.product_count))
             return self._by_identifier
 
     def _uuid_list(self) -> list[str]:

@@ -49,12 +49,7 @@ class ProductStore:
         """Every product's uuid or identifier, in the API's order (the cursor of search_after)."""
         with self._lock:
             if not self._edits:
-                base = (
-                    self.generated.sorted_by_uuid()
-                    if key == "uuid"
-                    else self.generated.sorted_by_identifier()
-                )
-                return base.keys
+                return self._generated_order(key)
             if key not in self._orders:
                 self._orders[key] = self._merged_order(key)
             return self._orders[key]
@@ -69,8 +64,11 @@ class ProductStore:
                 removed.add(generated.uuid(index) if key == "uuid" else generated.identifier(index))
             if product is not None:
                 added.append(product[key])
-        base = generated.sorted_by_uuid() if key == "uuid" else generated.sorted_by_identifier()
-        return sorted([k for k in base.keys if k not in removed] + added)
+        return sorted([k for k in self._generated_order(key) if k not in removed] + added)
+
+    def _generated_order(self, key: str) -> list[str]:
+        generated = self.generated
+        return generated.sorted_by_uuid() if key == "uuid" else generated.sorted_by_identifier()
 
     def get(self, key: str, value: str) -> Product | None:
         return self.by_uuid(value) if key == "uuid" else self.by_identifier(value)

@@ -7,6 +7,7 @@ import os
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +41,14 @@ class StateFile:
         self._last_written = text
         return data
 
-    def save(self, data: dict[str, Any]) -> None:
-        """Write the state if it changed, atomically (a crash never leaves half a file)."""
-        text = json.dumps({"version": VERSION, **data}, indent=1, sort_keys=True)
+    def save(self, collect: Callable[[], dict[str, Any]]) -> None:
+        """Write the state `collect` returns if it changed, atomically (a crash never leaves half a file).
+
+        `collect` runs under the file's lock: a request that finished first cannot overwrite the state with an
+        older snapshot than the one a later request saw.
+        """
         with self._lock:
+            text = json.dumps({"version": VERSION, **collect()}, indent=1, sort_keys=True)
             if text == self._last_written:
                 return
             self.path.parent.mkdir(parents=True, exist_ok=True)

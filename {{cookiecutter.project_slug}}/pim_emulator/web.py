@@ -84,6 +84,6 @@ def _keep_state_in(
     @app.after_request
     def save_state(response: Response) -> Response:
         state_file.save(
-            {"pim": state.to_json(), "product_edits": store.to_json(), "catalogs": catalogs.to_json()}
+            lambda: {"pim": state.to_json(), "product_edits": store.to_json(), "catalogs": catalogs.to_json()}
         )
         return response
