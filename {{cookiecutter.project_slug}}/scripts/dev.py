@@ -59,6 +59,7 @@ class Process:
     popen: subprocess.Popen[bytes] | None = None
     reader: threading.Thread | None = field(default=None, repr=False)
     watch: Path | None = None  # restart this process when a file under it changes
+    waiting: bool = False  # a watched process that ended, waiting for the next change to start again
     seen: dict[Path, float] = field(default_factory=dict, repr=False)
 
 
@@ -194,6 +195,7 @@ def banner(output: Output, names: list[str], procfile: Path) -> None:
 
 
 def start(process: Process, output: Output) -> None:
+    process.waiting = False
     # PYTHONUNBUFFERED: Python buffers output to a pipe, which would hold log lines back.
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process.popen = subprocess.Popen(  # noqa: S602 - the developer's own Procfile, like honcho
@@ -276,11 +278,20 @@ def run(processes: list[Process], output: Output) -> int:
                     changed = changed_file(process)
                     if changed is not None:
                         restart(process, output, changed)
-            ended = next((p for p in processes if p.popen and p.popen.poll() is not None), None)
+            ended = next(
+                (p for p in processes if p.popen and not p.waiting and p.popen.poll() is not None), None
+            )
             if ended is not None and ended.popen is not None:
                 code = ended.popen.returncode
                 if ended.reader is not None:
                     ended.reader.join(1.0)  # its last lines (a traceback, say) come before ours
+                if ended.watch is not None:
+                    # A typo in the App must not stop the emulator: wait for the fix instead.
+                    again = f"it starts again when a file under {ended.watch} changes"
+                    output.line(RUNNER, f"{ended.name} {describe(code)}; {again}.")
+                    stop_all([ended])  # whatever it left running in its group
+                    ended.waiting = True
+                    continue
                 others = " Stopping the others." if len(processes) > 1 else ""
                 output.line(RUNNER, f"{ended.name} {describe(code)}.{others}")
                 stop_all(processes)

@@ -220,3 +220,23 @@ def test_a_local_app_url_needs_no_tunnel(run_dev, project):
     assert runner.wait() == 0
     assert "The App:       http://localhost:8123/" in runner.out
     assert "WARNING" not in runner.out
+
+
+def test_a_watched_process_that_fails_waits_for_the_next_change_while_the_others_run(run_dev, project):
+    watched = project / "src"
+    watched.mkdir()
+    (watched / "module.py").write_text("broken(\n")
+    runner = run_dev(
+        "app: python child.py exit app 1\npim: python child.py serve pim\n", "--reload", "app=src"
+    )
+    pim = started_pid(runner, "pim")
+    runner.wait_for(r"app exited with code 1; it starts again when a file under src changes\.")
+
+    (watched / "module.py").write_text("fixed = True\n")
+    runner.wait_for(r"src/module.py changed: restarting app")
+    runner.wait_for(r"app started pid=\d+[\s\S]*app started pid=\d+")
+    runner.interrupt()
+
+    assert runner.wait() == 0
+    assert runner.out.count("pim started pid=") == 1
+    assert f"pim started pid={pim}" in runner.out
