@@ -176,7 +176,7 @@ class PimState:
         self._lock = threading.Lock()
         self._data = _Data()
 
-    # --- authorize (protocol §2) ---------------------------------------------------------
+    # --- authorize -----------------------------------------------------------------------
 
     def authorize(
         self,
@@ -272,7 +272,7 @@ class PimState:
         if consent is not None:
             consent.scopes = ()
 
-    # --- token (protocol §3) -------------------------------------------------------------
+    # --- token ---------------------------------------------------------------------------
 
     def count_token_request(self) -> None:
         with self._lock:
@@ -350,7 +350,7 @@ class PimState:
         tokens[value] = AccessToken(client_id, scope)
         return value
 
-    # --- the API's side (protocol §5, §6) --------------------------------------------------
+    # --- the API's side --------------------------------------------------------------------
 
     def authenticate(self, authorization_header: str | None) -> ApiCaller | ApiDenied:
         scheme, _, value = (authorization_header or "").strip().partition(" ")

@@ -30,7 +30,7 @@ def app_store() -> str:
         "app_store.html",
         config=config,
         app=snapshot,
-        # Connect and Open app use the same URL: the App cannot tell them apart (protocol §1).
+        # Connect and Open app use the same URL: the App cannot tell them apart.
         activate_link=add_query(config.activate_url, {"pim_url": config.public_url}),
         granted=[scopes.describe(code) for code in scopes.highest(snapshot["granted_scopes"])],
         connected_since=_format_time(connected_at) if connected_at is not None else None,
