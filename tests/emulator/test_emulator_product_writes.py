@@ -116,8 +116,45 @@ def test_a_taken_identifier_fails_validation(emulator, token):
     response = emulator.send("POST", "products-uuid", token, {"identifier": "NEW-1"})
 
     assert response.status_code == 422
-    assert response.json()["message"] == "Validation failed."
-    assert response.json()["errors"][0]["property"] == "identifier"
+    assert response.json() == {
+        "code": 422,
+        "message": "Validation failed.",
+        "errors": [
+            {"property": "identifier", "message": "The NEW-1 identifier is already used for another product."}
+        ],
+    }
+
+
+def test_the_identifier_may_come_from_the_identifier_value(emulator, token):
+    body = {"values": {"sku": [{"locale": None, "scope": None, "data": "FROM-VALUE"}]}}
+
+    location = emulator.send("POST", "products-uuid", token, body).headers["Location"]
+
+    assert emulator.get_json(location, token)["identifier"] == "FROM-VALUE"
+
+
+def test_an_unknown_parent_answers_the_documented_422(emulator, token):
+    response = emulator.send("POST", "products-uuid", token, {"identifier": "X", "parent": "nothing"})
+
+    assert response.status_code == 422
+    assert response.json()["message"] == (
+        'Property "parent" expects a valid parent code. '
+        'The parent product model does not exist, "nothing" given. '
+        "Check the expected format on the API documentation."
+    )
+
+
+def test_associations_are_merged_per_type_with_product_uuids(emulator, token):
+    location = create(emulator, token, associations={"X_SELL": {"product_models": ["shoes_alpine"]}})
+    product_uuid = location.rsplit("/", 1)[1]
+
+    emulator.send(
+        "PATCH", f"products-uuid/{product_uuid}", token, {"associations": {"UPSELL": {"groups": []}}}
+    )
+    associations = emulator.api(f"products-uuid/{product_uuid}", token).json()["associations"]
+
+    assert associations["X_SELL"] == {"groups": [], "product_uuids": [], "product_models": ["shoes_alpine"]}
+    assert associations["UPSELL"] == {"groups": [], "product_uuids": [], "product_models": []}
 
 
 def test_invalid_json_bodies_answer_400(emulator, token):

@@ -187,3 +187,6 @@ def _localized(locale: str | None, scope: str | None, data: Any) -> dict[str, An
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+PRODUCT_MODEL_CODES = frozenset(model["code"] for model in product_models())

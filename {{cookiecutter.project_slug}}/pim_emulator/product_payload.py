@@ -11,6 +11,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from pim_emulator.catalog import PRODUCT_MODEL_CODES
+from pim_emulator.php_types import gettype
 from pim_emulator.structure import (
     ACTIVE_LOCALES,
     ASSOCIATION_TYPE_CODES,
@@ -97,12 +99,14 @@ def apply_payload(product: Product, payload: Any, anchor: str) -> Product:
     if "identifier" in payload:
         identifier = payload["identifier"]
         if identifier is not None and not isinstance(identifier, str):
-            raise documented('Property "identifier" expects a string as data.', anchor)
+            raise documented(
+                f'Property "identifier" expects a string as data, "{gettype(identifier)}" given.', anchor
+            )
         changed["identifier"] = identifier
     if "enabled" in payload:
         if not isinstance(payload["enabled"], bool):
             raise documented(
-                f'Property "enabled" expects a boolean as data, "{type(payload["enabled"]).__name__}" given.',
+                f'Property "enabled" expects a boolean as data, "{gettype(payload["enabled"])}" given.',
                 anchor,
             )
         changed["enabled"] = payload["enabled"]
@@ -128,27 +132,37 @@ def apply_payload(product: Product, payload: Any, anchor: str) -> Product:
             )
         changed["groups"] = []
     if "parent" in payload:
-        changed["parent"] = payload["parent"]
+        parent = payload["parent"]
+        if parent is not None and parent not in PRODUCT_MODEL_CODES:
+            raise documented(
+                'Property "parent" expects a valid parent code. '
+                f'The parent product model does not exist, "{parent}" given.',
+                anchor,
+            )
+        changed["parent"] = parent
     if "values" in payload:
         _merge_values(changed["values"], payload["values"], anchor)
     if "associations" in payload:
         changed["associations"] = _merge_associations(
             product["associations"], payload["associations"], anchor
         )
-    if changed.get("identifier"):
-        # The PIM mirrors the identifier field into the identifier attribute's value.
+    if "identifier" in payload and changed["identifier"]:
+        # The identifier field wins and is mirrored into the identifier attribute's value...
         changed["values"][IDENTIFIER_ATTRIBUTE] = [
             {"locale": None, "scope": None, "data": changed["identifier"]}
         ]
+    elif IDENTIFIER_ATTRIBUTE in changed["values"]:
+        # ...and without it, the products-uuid endpoints take the identifier from that value.
+        changed["identifier"] = changed["values"][IDENTIFIER_ATTRIBUTE][0]["data"]
     changed["updated"] = now_iso()
     return changed
 
 
 def _codes_in(raw: Any, field: str, noun: str, known: frozenset[str], anchor: str) -> list[str]:
-    if not isinstance(raw, list) or not all(isinstance(code, str) for code in raw):
-        raise documented(f'Property "{field}" expects an array of strings as data.', anchor)
+    if not isinstance(raw, list):
+        raise documented(f'Property "{field}" expects an array as data, "{gettype(raw)}" given.', anchor)
     for code in raw:
-        if code not in known:
+        if not isinstance(code, str) or code not in known:
             raise documented(
                 f'Property "{field}" expects a valid {noun} code. The {noun} does not exist, "{code}" given.',
                 anchor,
@@ -208,9 +222,7 @@ def _check_data(attribute: dict[str, Any], data: Any, locale: Any, scope: Any, a
     if kind in ("pim_catalog_text", "pim_catalog_textarea", "pim_catalog_identifier") and not isinstance(
         data, str
     ):
-        raise documented(
-            f'Property "{code}" expects a string as data, "{type(data).__name__}" given.', anchor
-        )
+        raise documented(f'Property "{code}" expects a string as data, "{gettype(data)}" given.', anchor)
     if kind == "pim_catalog_simpleselect":
         options = {option["code"] for option in ATTRIBUTE_OPTIONS.get(code, ())}
         if data not in options:
@@ -249,7 +261,8 @@ def _merge_associations(current: dict[str, Any], raw: Any, anchor: str) -> dict[
             )
         if not isinstance(kinds, dict):
             raise documented('Property "associations" expects an array as data.', anchor)
-        entry = merged.setdefault(association_type, {"products": [], "product_models": [], "groups": []})
+        # The products-uuid format names associated products by uuid.
+        entry = merged.setdefault(association_type, {"groups": [], "product_uuids": [], "product_models": []})
         for kind, codes in kinds.items():
             entry[kind] = list(codes)
     return merged

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pim_emulator.php_types import gettype
 from pim_emulator.structure import (
     ACTIVE_LOCALES,
     ATTRIBUTE_BY_CODE,
@@ -66,11 +67,7 @@ def parse_search(
             if "operator" not in condition:
                 raise SearchError(422, f'Operator is missing for the property "{field}".')
             if not isinstance(condition["operator"], str):
-                kind = (
-                    "array"
-                    if isinstance(condition["operator"], list | dict)
-                    else type(condition["operator"]).__name__
-                )
+                kind = gettype(condition["operator"])
                 raise SearchError(422, f'Operator has to be a string, "{kind}" given.')
             parsed = Condition(
                 field=field,
@@ -123,8 +120,7 @@ def _codes(condition: Condition) -> list[str]:
     if not isinstance(condition.value, list):
         raise SearchError(
             422,
-            f'Property "{condition.field}" expects an array as data, '
-            f'"{type(condition.value).__name__}" given.',
+            f'Property "{condition.field}" expects an array as data, "{gettype(condition.value)}" given.',
         )
     return [str(code) for code in condition.value]
 

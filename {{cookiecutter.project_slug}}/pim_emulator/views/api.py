@@ -140,7 +140,12 @@ def _check_identifier(product: dict[str, Any]) -> None:
     identifier = product.get("identifier")
     if identifier and products().identifier_taken(identifier, except_uuid=product["uuid"]):
         raise violations(
-            [{"property": "identifier", "message": "The same identifier is already set on another product"}]
+            [
+                {
+                    "property": "identifier",
+                    "message": f"The {identifier} identifier is already used for another product.",
+                }
+            ]
         )
 
 
