@@ -174,3 +174,19 @@ def test_a_mapping_schema_that_is_not_json_answers_400(emulator, token):
     response = emulator.send("PUT", f"catalogs/{catalog['id']}/mapping-schemas/product", token, "{")
 
     assert response.status_code == 400
+
+
+def test_the_app_store_links_to_each_catalog_screen(emulator, token):
+    catalog = create(emulator, token, "Store DE")
+
+    page = emulator.page("/connect/app-store")
+
+    assert f'href="/connect/apps/v1/catalogs/{catalog["id"]}"' in page.text
+    assert "Store DE" in page.text
+
+
+def test_the_screen_of_an_unknown_catalog_answers_404(emulator):
+    page = emulator.page(f"/connect/apps/v1/catalogs/{UNKNOWN}")
+
+    assert page.status_code == 404
+    assert "Catalog not found" in page.text
