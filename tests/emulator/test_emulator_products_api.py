@@ -307,3 +307,14 @@ def test_unknown_api_routes_answer_json_404(emulator, token):
 
     assert response.status_code == 404
     assert response.json()["code"] == 404
+
+
+def test_product_links_follow_the_host_the_request_came_in_on(emulator, token):
+    local = emulator.url.replace("127.0.0.1", "localhost")
+
+    body = emulator.api(f"{local}/api/rest/v1/products-uuid", token, pagination_type="search_after").json()
+
+    assert body["_links"]["next"]["href"].startswith(f"{local}/api/rest/v1/products-uuid?")
+    assert body["_embedded"]["items"][0]["_links"]["self"]["href"].startswith(
+        f"{local}/api/rest/v1/products-uuid/"
+    )
