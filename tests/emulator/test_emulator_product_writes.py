@@ -416,3 +416,71 @@ def test_search_by_update_day_and_since(emulator, token):
     assert first["uuid"] in {p["uuid"] for p in same_day}
     assert all(p["updated"].startswith(first["updated"][:10]) for p in same_day)
     assert recent == []  # the demo products were last updated in 2024
+
+
+# --- the legacy identifier endpoints ----------------------------------------------------------------
+
+
+def test_legacy_create_answers_201_with_the_identifier_location(emulator, token):
+    response = emulator.send("POST", "products", token, {"identifier": "LEGACY 1", "family": "mugs"})
+
+    assert response.status_code == 201
+    assert response.headers["Location"] == f"{emulator.url}/api/rest/v1/products/LEGACY%201"
+    assert emulator.get_json(response.headers["Location"], token)["family"] == "mugs"
+
+
+def test_legacy_create_needs_an_identifier(emulator, token):
+    response = emulator.send("POST", "products", token, {"family": "mugs"})
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": 422,
+        "message": "Validation failed. The identifier field is required for this endpoint. If you want to "
+        "manipulate products without identifiers, please use products-uuid endpoints.",
+        "_links": {"documentation": {"href": "http://api.akeneo.com/api-reference.html#post_products_uuid"}},
+    }
+
+
+def test_legacy_patch_updates_or_creates_by_identifier(emulator, token):
+    created = emulator.send("PATCH", "products/BY-CODE", token, {"family": "mugs"})
+    updated = emulator.send("PATCH", "products/BY-CODE", token, {"enabled": False})
+
+    product = emulator.api("products/BY-CODE", token).json()
+
+    assert (created.status_code, updated.status_code) == (201, 204)
+    assert (product["family"], product["enabled"]) == ("mugs", False)
+    assert "uuid" not in product
+
+
+def test_legacy_patch_creation_needs_a_matching_identifier(emulator, token):
+    response = emulator.send("PATCH", "products/IN-URL", token, {"identifier": "IN-BODY"})
+
+    assert response.status_code == 422
+    assert response.json()["message"] == (
+        'The identifier "IN-BODY" provided in the request body must match the identifier "IN-URL" '
+        "provided in the url."
+    )
+
+
+def test_legacy_associations_name_products_by_identifier(emulator, token):
+    target = emulator.api("products", token, limit=1).json()["_embedded"]["items"][0]["identifier"]
+
+    emulator.send(
+        "POST", "products", token, {"identifier": "PACKED", "associations": {"PACK": {"products": [target]}}}
+    )
+    by_identifier = emulator.api("products/PACKED", token).json()
+    by_uuid = emulator.api(
+        "products-uuid", token, search='{"identifier":[{"operator":"IN","value":["PACKED"]}]}'
+    )
+
+    assert by_identifier["associations"]["PACK"]["products"] == [target]
+    assert by_uuid.json()["_embedded"]["items"][0]["associations"]["PACK"]["product_uuids"][0]
+
+
+def test_legacy_delete_removes_the_product(emulator, token):
+    identifier = emulator.api("products", token, limit=1).json()["_embedded"]["items"][0]["identifier"]
+
+    response = emulator.send("DELETE", f"products/{identifier}", token)
+
+    assert response.status_code == 204
+    assert emulator.api(f"products/{identifier}", token).status_code == 404

@@ -15,7 +15,16 @@ from pim_emulator.config import EmulatorConfig
 from pim_emulator.product_store import ProductStore
 from pim_emulator.state import PimState
 from pim_emulator.state_file import StateFile
-from pim_emulator.views import api, app_store, catalog_screen, catalogs_api, connect, control, structure_api
+from pim_emulator.views import (
+    api,
+    app_store,
+    catalog_screen,
+    catalogs_api,
+    connect,
+    control,
+    product_writes,
+    structure_api,
+)
 from pim_emulator.views.common import CATALOGS_KEY, PRODUCTS_KEY, STATE_KEY
 
 # The App runs on the same host (another port) and cookies ignore ports: use a name of our own.
@@ -37,6 +46,7 @@ def create_app(config: EmulatorConfig, clock: Callable[[], float] | None = None)
         app_store.bp,
         connect.bp,
         api.bp,
+        product_writes.bp,
         structure_api.bp,
         catalogs_api.bp,
         catalog_screen.bp,

@@ -1,6 +1,5 @@
-"""The REST API's product endpoints: list (with search), get, create, update and delete."""
+"""The REST API's product reads: list (with search and value filters) and get one, by uuid or identifier."""
 
-import json
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -8,12 +7,7 @@ from flask import Blueprint, Response, request
 
 from pim_emulator.pagination import PaginationError, paginate, parse_listing
 from pim_emulator.product_payload import (
-    PayloadError,
-    apply_payload,
-    documented,
     filter_values,
-    new_product,
-    violations,
 )
 from pim_emulator.search import SearchError, parse_search
 from pim_emulator.structure import ACTIVE_LOCALES, ATTRIBUTE_BY_CODE, CHANNEL_BY_CODE
@@ -67,92 +61,6 @@ def get_product(identifier: str) -> Response:
     if product is None:
         return _not_found(identifier)
     return json_response(_legacy(product))
-
-
-@bp.post("/products-uuid")
-def create_product() -> Response:
-    if denied := forbidden_unless(*EDIT):
-        return denied
-    try:
-        payload = _json_body()
-        product_uuid = payload.get("uuid")
-        if product_uuid is not None and products().by_uuid(str(product_uuid)) is not None:
-            raise violations(
-                [{"property": "uuid", "message": "The same uuid is already set on another product"}]
-            )
-        product = apply_payload(new_product(product_uuid), payload, "post_products_uuid")
-        _check_identifier(product)
-    except PayloadError as error:
-        return json_response(error.body, error.status)
-    products().save(product)
-    return _written(product, 201)
-
-
-@bp.patch("/products-uuid/<product_uuid>")
-def update_product(product_uuid: str) -> Response:
-    if denied := forbidden_unless(*EDIT):
-        return denied
-    store = products()
-    current = store.by_uuid(product_uuid)
-    try:
-        payload = _json_body()
-        if "uuid" in payload and str(payload["uuid"]).lower() != product_uuid.lower():
-            raise PayloadError(
-                {
-                    "code": 422,
-                    "message": f'The uuid "{payload["uuid"]}" provided in the request body must match '
-                    f'the uuid "{product_uuid}" provided in the url.',
-                }
-            )
-        product = apply_payload(
-            current or new_product(product_uuid.lower()), payload, "patch_products_uuid__uuid_"
-        )
-        _check_identifier(product)
-    except PayloadError as error:
-        return json_response(error.body, error.status)
-    store.save(product)
-    return _written(product, 204 if current is not None else 201)
-
-
-@bp.delete("/products-uuid/<product_uuid>")
-def delete_product(product_uuid: str) -> Response:
-    if denied := forbidden_unless(*REMOVE):
-        return denied
-    if products().by_uuid(product_uuid) is None:
-        return _not_found(product_uuid)
-    products().delete(product_uuid)
-    return Response(status=204)
-
-
-def _json_body() -> dict[str, Any]:
-    try:
-        payload = json.loads(request.get_data(as_text=True) or "null")
-    except ValueError:
-        payload = None
-    if payload is None:
-        raise PayloadError({"code": 400, "message": "Invalid json message received"}, status=400)
-    if not isinstance(payload, dict):
-        raise documented("The request body must be a JSON object.", "post_products_uuid")
-    return payload
-
-
-def _check_identifier(product: dict[str, Any]) -> None:
-    identifier = product.get("identifier")
-    if identifier and products().identifier_taken(identifier, except_uuid=product["uuid"]):
-        raise violations(
-            [
-                {
-                    "property": "identifier",
-                    "message": f"The {identifier} identifier is already used for another product.",
-                }
-            ]
-        )
-
-
-def _written(product: dict[str, Any], status: int) -> Response:
-    response = Response(status=status)
-    response.headers["Location"] = api_url(f"{UUID_ENDPOINT}/{product['uuid']}")
-    return response
 
 
 def _list_products(endpoint: str) -> Response:
@@ -231,8 +139,22 @@ def _value_filters(args: dict[str, str]) -> tuple[str | None, list[str] | None, 
 
 
 def _legacy(product: dict[str, Any]) -> dict[str, Any]:
-    """The identifier-based endpoint knows products by identifier only."""
-    return {key: value for key, value in product.items() if key != "uuid"}
+    """The identifier-based endpoint knows products by identifier only, in associations too."""
+    legacy = {key: value for key, value in product.items() if key != "uuid"}
+    legacy["associations"] = {
+        kind: {
+            "groups": links.get("groups", []),
+            "products": [identifier_of(value) for value in links.get("product_uuids", [])],
+            "product_models": links.get("product_models", []),
+        }
+        for kind, links in product.get("associations", {}).items()
+    }
+    return legacy
+
+
+def identifier_of(product_uuid: str) -> str | None:
+    product = products().by_uuid(product_uuid)
+    return product["identifier"] if product else None
 
 
 def _not_found(key: str) -> Response:
