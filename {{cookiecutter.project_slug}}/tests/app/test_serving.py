@@ -86,7 +86,7 @@ def wait_until_healthy(app_url: str, process: subprocess.Popen, log: Path) -> No
         try:
             if requests.get(f"{app_url}/health", timeout=1).status_code == 200:
                 return
-        except requests.RequestException:  # refused, or a worker still booting (read timeout)
+        except requests.ConnectionError:
             pass
         time.sleep(0.1)
     pytest.fail(f"gunicorn did not answer /health in 30 s:\n{log.read_text()}")
