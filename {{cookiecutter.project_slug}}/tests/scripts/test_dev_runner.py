@@ -172,17 +172,23 @@ def test_shell_command_uses_this_python(dev_module, command, expected):
     assert dev_module.shell_command(command) == expected.format(python=python)
 
 
-def test_reload_restarts_only_the_watched_process_when_a_file_changes(run_dev, project):
-    watched = project / "src"
-    watched.mkdir()
-    (watched / "module.py").write_text("VERSION = 1\n")
+@pytest.fixture
+def module(project):
+    """src/module.py in the project, the file the reload tests change."""
+    (project / "src").mkdir()
+    path = project / "src" / "module.py"
+    path.write_text("VERSION = 1\n")
+    return path
+
+
+def test_reload_restarts_only_the_watched_process_when_a_file_changes(run_dev, module):
     runner = run_dev(
         "app: python child.py serve app\npim: python child.py serve pim\n", "--reload", "app=src"
     )
     first_app = started_pid(runner, "app")
     pim = started_pid(runner, "pim")
 
-    (watched / "module.py").write_text("VERSION = 2\n")
+    module.write_text("VERSION = 2\n")
     runner.wait_for(r"src/module.py changed: restarting app")
     second_app = int(runner.wait_for(rf"app started pid=(?!{first_app}\b)(\d+)")[1])
     runner.interrupt()
@@ -222,17 +228,14 @@ def test_a_local_app_url_needs_no_tunnel(run_dev, project):
     assert "WARNING" not in runner.out
 
 
-def test_a_watched_process_that_fails_waits_for_the_next_change_while_the_others_run(run_dev, project):
-    watched = project / "src"
-    watched.mkdir()
-    (watched / "module.py").write_text("broken(\n")
+def test_a_watched_process_that_fails_waits_for_the_next_change_while_the_others_run(run_dev, module):
     runner = run_dev(
         "app: python child.py exit app 1\npim: python child.py serve pim\n", "--reload", "app=src"
     )
     pim = started_pid(runner, "pim")
     runner.wait_for(r"app exited with code 1; it starts again when a file under src changes\.")
 
-    (watched / "module.py").write_text("fixed = True\n")
+    module.write_text("VERSION = 2\n")
     runner.wait_for(r"src/module.py changed: restarting app")
     runner.wait_for(r"app started pid=\d+[\s\S]*app started pid=\d+")
     runner.interrupt()
