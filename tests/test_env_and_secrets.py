@@ -86,7 +86,7 @@ def test_env_holds_the_answered_scopes_and_port(baked: Bake):
     port = baked.answers["port"]
     assert env["AKENEO_SCOPES"] == " ".join(baked.answers["akeneo_scopes"].split())
     assert env["PORT"] == port
-    assert env["APP_URL"] == f"http://localhost:{port}"
+    assert env["APP_URL"] == ""  # empty: the App and the emulator use http://localhost:PORT
 
 
 def test_env_example_leaves_the_secrets_empty(baked: Bake):

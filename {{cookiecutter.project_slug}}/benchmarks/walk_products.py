@@ -14,6 +14,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 import uuid
@@ -37,7 +38,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_emulator(products: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_emulator(products: int, state_file: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
         **os.environ,
@@ -48,6 +49,7 @@ def start_emulator(products: int) -> tuple[subprocess.Popen[bytes], str]:
         "PIM_EMULATOR_URL": f"http://127.0.0.1:{port}",
         "PIM_EMULATOR_AUTO_CONSENT": "1",
         "PIM_EMULATOR_PRODUCTS": str(products),
+        "PIM_EMULATOR_STATE_FILE": str(state_file),  # its own, never the one make dev keeps
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "pim_emulator"],
@@ -88,7 +90,8 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=100)
     args = parser.parse_args()
 
-    emulator, pim_url = start_emulator(args.products)
+    scratch = tempfile.TemporaryDirectory(prefix="benchmark-")
+    emulator, pim_url = start_emulator(args.products, Path(scratch.name) / "pim_emulator_state.json")
     try:
         client = PimApiClient(loopback_session(), pim_url, connect(pim_url))
         tracemalloc.start()
@@ -100,6 +103,7 @@ def main() -> None:
     finally:
         emulator.terminate()
         emulator.wait(timeout=10)
+        scratch.cleanup()
 
     pages = -(-count // args.page_size)
     print(f"products walked      {count}")

@@ -4,59 +4,18 @@ Only the sort orders are computed (once, lazily); product bodies are made per re
 catalog of 100,000 products costs a few lists of strings, not 100,000 dictionaries.
 """
 
-import bisect
 import threading
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from pim_emulator.structure import COLORS, FAMILIES, IDENTIFIER_ATTRIBUTE, Family, family_variant_code
 
 # Fixed namespace: product uuids are uuid5(namespace, identifier), stable across runs.
 PRODUCT_NAMESPACE = uuid.UUID("7d3c8f0e-5b1a-4c2e-9f6d-2a1b3c4d5e6f")
 LABEL_ATTRIBUTE = "name"
-_EPOCH = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Family:
-    code: str
-    prefix: str
-    noun_en: str
-    noun_fr: str
-    category: str
-    base_price: int
-
-
-FAMILIES: tuple[Family, ...] = (
-    Family("shoes", "SHOE", "trail shoes", "Chaussures de trail", "footwear", 89),
-    Family("tshirts", "TSHIRT", "organic cotton T-shirt", "T-shirt en coton bio", "apparel", 25),
-    Family("mugs", "MUG", "ceramic mug", "Mug en céramique", "kitchen", 12),
-    Family("headphones", "AUDIO", "wireless headphones", "Casque sans fil", "audio", 129),
-    Family("backpacks", "BAG", "hiking backpack", "Sac à dos de randonnée", "outdoor", 69),
-    Family("water_bottles", "BOTTLE", "insulated bottle", "Gourde isotherme", "outdoor", 19),
-)
 MODELS = ("Alpine", "Breeze", "Cobalt", "Dune", "Ember", "Fjord", "Glacier", "Harbor", "Iris")
-COLORS = (
-    ("black", "noir"),
-    ("white", "blanc"),
-    ("blue", "bleu"),
-    ("red", "rouge"),
-    ("green", "vert"),
-    ("grey", "gris"),
-    ("yellow", "jaune"),
-)
-
-
-@dataclass(frozen=True)
-class SortedKeys:
-    """Product keys in API order, with the product index at the same position."""
-
-    keys: list[str]
-    indexes: list[int]
-
-    def position_after(self, key: str) -> int:
-        """Position of the first product whose key sorts after `key` (search_after cursor)."""
-        return bisect.bisect_right(self.keys, key)
+_EPOCH = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
 
 
 class Catalog:
@@ -65,8 +24,8 @@ class Catalog:
         self._lock = threading.Lock()
         self._uuids: list[str] | None = None
         self._uuid_index: dict[str, int] | None = None
-        self._by_uuid: SortedKeys | None = None
-        self._by_identifier: SortedKeys | None = None
+        self._by_uuid: list[str] | None = None
+        self._by_identifier: list[str] | None = None
 
     # --- keys -----------------------------------------------------------------------------
 
@@ -96,19 +55,18 @@ class Catalog:
                 self._uuid_index = {value: i for i, value in enumerate(self._uuid_list_locked())}
             return self._uuid_index.get(product_uuid.lower())
 
-    def sorted_by_uuid(self) -> SortedKeys:
+    def sorted_by_uuid(self) -> list[str]:
+        """Every uuid in the API's order (the search_after cursor of products-uuid)."""
         with self._lock:
             if self._by_uuid is None:
-                uuids = self._uuid_list_locked()
-                order = sorted(range(self.product_count), key=uuids.__getitem__)
-                self._by_uuid = SortedKeys([uuids[i] for i in order], order)
+                self._by_uuid = sorted(self._uuid_list_locked())
             return self._by_uuid
 
-    def sorted_by_identifier(self) -> SortedKeys:
+    def sorted_by_identifier(self) -> list[str]:
+        """Every identifier in the API's order (the search_after cursor of the legacy endpoint)."""
         with self._lock:
             if self._by_identifier is None:
-                order = sorted(range(self.product_count), key=self.identifier)
-                self._by_identifier = SortedKeys([self.identifier(i) for i in order], order)
+                self._by_identifier = sorted(self.identifier(i) for i in range(self.product_count))
             return self._by_identifier
 
     def _uuid_list(self) -> list[str]:
@@ -129,13 +87,29 @@ class Catalog:
         family = self.family_of(index)
         serial = index // len(FAMILIES)
         model = MODELS[serial % len(MODELS)]
-        color_en, color_fr = COLORS[(serial // len(MODELS)) % len(COLORS)]
+        color, color_en, color_fr = COLORS[(serial // len(MODELS)) % len(COLORS)]
         created = _EPOCH + timedelta(minutes=37 * index)
         updated = created + timedelta(days=(index * 7) % 60, hours=index % 9)
         price = family.base_price + (serial % 5) * 5
         categories = [family.category]
         if index % 5 == 0:
             categories.append("new_arrivals")
+        descriptions = [
+            _localized(
+                "en_US",
+                "ecommerce",
+                f"The {model} {family.noun_en} in {color_en.lower()}. Demo product #{index + 1}.",
+            ),
+        ]
+        if index % 7 != 3:  # the others lack their French description: incomplete on ecommerce in fr_FR
+            descriptions.append(
+                _localized(
+                    "fr_FR",
+                    "ecommerce",
+                    f"{family.noun_fr} {model}, coloris {color_fr.lower()}. "
+                    f"Produit de démonstration n° {index + 1}.",
+                )
+            )
         return {
             "uuid": self.uuid(index),
             "identifier": self.identifier(index),
@@ -143,26 +117,15 @@ class Catalog:
             "family": family.code,
             "categories": categories,
             "groups": [],
-            "parent": None,
+            "parent": model_code(family, model),
             "values": {
+                IDENTIFIER_ATTRIBUTE: [_localized(None, None, self.identifier(index))],
                 "name": [
-                    _localized("en_US", None, f"{model} {family.noun_en} ({color_en})"),
-                    _localized("fr_FR", None, f"{family.noun_fr} {model} ({color_fr})"),
+                    _localized("en_US", None, f"{model} {family.noun_en} ({color_en.lower()})"),
+                    _localized("fr_FR", None, f"{family.noun_fr} {model} ({color_fr.lower()})"),
                 ],
-                "description": [
-                    _localized(
-                        "en_US",
-                        "ecommerce",
-                        f"The {model} {family.noun_en} in {color_en}. Demo product #{index + 1}.",
-                    ),
-                    _localized(
-                        "fr_FR",
-                        "ecommerce",
-                        f"{family.noun_fr} {model}, coloris {color_fr}. "
-                        f"Produit de démonstration n° {index + 1}.",
-                    ),
-                ],
-                "color": [_localized(None, None, color_en)],
+                "description": descriptions,
+                "color": [_localized(None, None, color)],
                 "price": [
                     _localized(
                         None,
@@ -181,9 +144,49 @@ class Catalog:
         }
 
 
+def model_code(family: Family, model: str) -> str | None:
+    """The product model a product of this family and model name belongs to (None: a simple product)."""
+    if family_variant_code(family) is None:
+        return None
+    return f"{family.code}_{model.lower()}"
+
+
+def product_models() -> list[dict[str, Any]]:
+    """One product model per model name of each family with variants, with the values variants share."""
+    models = []
+    for family in FAMILIES:
+        variant = family_variant_code(family)
+        if variant is None:
+            continue
+        for model in MODELS:
+            models.append(
+                {
+                    "code": model_code(family, model),
+                    "family": family.code,
+                    "family_variant": variant,
+                    "parent": None,
+                    "categories": [family.category],
+                    "values": {
+                        "name": [
+                            _localized("en_US", None, f"{model} {family.noun_en}"),
+                            _localized("fr_FR", None, f"{family.noun_fr} {model}"),
+                        ],
+                    },
+                    "created": _iso(_EPOCH),
+                    "updated": _iso(_EPOCH),
+                    "associations": {},
+                    "quantified_associations": {},
+                }
+            )
+    return models
+
+
 def _localized(locale: str | None, scope: str | None, data: Any) -> dict[str, Any]:
     return {"locale": locale, "scope": scope, "data": data}
 
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+PRODUCT_MODEL_CODES = frozenset(model["code"] for model in product_models())

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 MAX_PRODUCTS = 1_000_000
+DEFAULT_STATE_FILE = "instance/pim_emulator_state.json"  # relative to the project root, where make runs
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
@@ -26,6 +27,7 @@ class EmulatorConfig:
     user_first_name: str = "Julia"
     user_last_name: str = "Stark"
     user_email: str = "julia@example.com"
+    state_file: str = ""  # where the state survives restarts; empty keeps it in memory only
 
     def __post_init__(self) -> None:
         # Frozen dataclass: normalise through object.__setattr__.
@@ -52,7 +54,9 @@ class EmulatorConfig:
 
         client_id = _required(get, "AKENEO_CLIENT_ID")
         client_secret = _required(get, "AKENEO_CLIENT_SECRET")
-        app_url = _http_url("APP_URL", get("APP_URL") or "http://localhost:8000")
+        # Like the App's settings: APP_URL follows PORT unless it is set on purpose.
+        app_port = _int_in_range("PORT", get("PORT"), 8000, 1, 65535)
+        app_url = _http_url("APP_URL", get("APP_URL") or f"http://localhost:{app_port}")
         port = _int_in_range("PIM_EMULATOR_PORT", get("PIM_EMULATOR_PORT"), 8081, 1, 65535)
         public_url = get("PIM_EMULATOR_URL")
         if public_url:
@@ -67,6 +71,7 @@ class EmulatorConfig:
             product_count=count,
             auto_consent=_boolean("PIM_EMULATOR_AUTO_CONSENT", get("PIM_EMULATOR_AUTO_CONSENT")),
             app_name=get("PIM_EMULATOR_APP_NAME") or "Your App",
+            state_file=get("PIM_EMULATOR_STATE_FILE") or DEFAULT_STATE_FILE,
         )
 
 

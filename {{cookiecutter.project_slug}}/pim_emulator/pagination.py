@@ -1,10 +1,9 @@
 """Akeneo's list pagination: `page` (offset) and `search_after` (cursor) modes, with its messages."""
 
+import bisect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from pim_emulator.catalog import SortedKeys
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
@@ -46,17 +45,19 @@ class Listing:
 
 @dataclass(frozen=True)
 class Page:
-    indexes: list[int]
+    keys: list[str]
     links: dict[str, str]
     current_page: int | None
     items_count: int | None
 
 
-def parse_listing(args: Mapping[str, str]) -> Listing:
+def parse_listing(args: Mapping[str, str], *, search_after_supported: bool = True) -> Listing:
     """Validate the query parameters in the PIM's order, with its messages."""
     pagination_type = args.get("pagination_type", PAGE)
     if pagination_type not in (PAGE, SEARCH_AFTER):
         raise PaginationError("Pagination type does not exist.")
+    if pagination_type == SEARCH_AFTER and not search_after_supported:
+        raise PaginationError("Pagination type is not supported.")
     limit = _positive_int(args.get("limit"), DEFAULT_LIMIT, "limit")
     if limit > MAX_LIMIT:
         raise PaginationError(f"You cannot request more than {MAX_LIMIT} items.")
@@ -94,19 +95,19 @@ def _positive_int(raw: str | None, default: int, name: str) -> int:
     return value
 
 
-def paginate(order: SortedKeys, listing: Listing, href: Callable[[dict[str, str]], str]) -> Page:
-    """Select one page of product indexes and build its links (`next` only on a full page)."""
+def paginate(order: list[str], listing: Listing, href: Callable[[dict[str, str]], str]) -> Page:
+    """Select one page of the sorted keys and build its links (`next` only on a full page)."""
     if listing.pagination_type == PAGE:
         return _offset_page(order, listing, href)
     return _search_after_page(order, listing, href)
 
 
-def _offset_page(order: SortedKeys, listing: Listing, href: Callable[[dict[str, str]], str]) -> Page:
+def _offset_page(order: list[str], listing: Listing, href: Callable[[dict[str, str]], str]) -> Page:
     start = (listing.page - 1) * listing.limit
     if start + listing.limit > MAX_RESULT_WINDOW:
         documentation = {"href": _PAGE_CAP_DOCS}
         raise PaginationError(_PAGE_CAP_MESSAGE, {"documentation": documentation})
-    indexes = order.indexes[start : start + listing.limit]
+    keys = order[start : start + listing.limit]
 
     def link(page: int) -> str:
         return href(
@@ -122,15 +123,16 @@ def _offset_page(order: SortedKeys, listing: Listing, href: Callable[[dict[str, 
     links = {"self": link(listing.page), "first": link(1)}
     if listing.page > 1:
         links["previous"] = link(listing.page - 1)
-    if len(indexes) == listing.limit:
+    if len(keys) == listing.limit:
         links["next"] = link(listing.page + 1)
-    count = len(order.keys) if listing.with_count else None
-    return Page(indexes, links, current_page=listing.page, items_count=count)
+    count = len(order) if listing.with_count else None
+    return Page(keys, links, current_page=listing.page, items_count=count)
 
 
-def _search_after_page(order: SortedKeys, listing: Listing, href: Callable[[dict[str, str]], str]) -> Page:
-    start = order.position_after(listing.search_after) if listing.search_after else 0
-    indexes = order.indexes[start : start + listing.limit]
+def _search_after_page(order: list[str], listing: Listing, href: Callable[[dict[str, str]], str]) -> Page:
+    # The cursor is the last key of the previous page: start right after it.
+    start = bisect.bisect_right(order, listing.search_after) if listing.search_after else 0
+    keys = order[start : start + listing.limit]
 
     def link(search_after: str | None) -> str:
         params = {**listing.other_params, "pagination_type": SEARCH_AFTER, "limit": str(listing.limit)}
@@ -139,6 +141,6 @@ def _search_after_page(order: SortedKeys, listing: Listing, href: Callable[[dict
         return href(params)
 
     links = {"self": link(listing.search_after), "first": link(None)}
-    if len(indexes) == listing.limit:
-        links["next"] = link(order.keys[start + len(indexes) - 1])
-    return Page(indexes, links, current_page=None, items_count=None)
+    if len(keys) == listing.limit:
+        links["next"] = link(keys[-1])
+    return Page(keys, links, current_page=None, items_count=None)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 MAX_SCOPE_LENGTH = 1000
 
-# Each scope and the lower scopes it implies (protocol notes §2.3). The Enterprise/SaaS scopes
+# Each scope and the lower scopes it implies, as the PIM's scope hierarchy has it. The Enterprise/SaaS scopes
 # come from the docs table only; their hierarchy follows the same write/delete pattern.
 IMPLIED: dict[str, tuple[str, ...]] = {
     "read_products": (),

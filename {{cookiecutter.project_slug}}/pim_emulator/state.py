@@ -7,7 +7,7 @@ import hmac
 import threading
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from pim_emulator import scopes
@@ -176,7 +176,7 @@ class PimState:
         self._lock = threading.Lock()
         self._data = _Data()
 
-    # --- authorize (protocol §2) ---------------------------------------------------------
+    # --- authorize -----------------------------------------------------------------------
 
     def authorize(
         self,
@@ -272,7 +272,7 @@ class PimState:
         if consent is not None:
             consent.scopes = ()
 
-    # --- token (protocol §3) -------------------------------------------------------------
+    # --- token ---------------------------------------------------------------------------
 
     def count_token_request(self) -> None:
         with self._lock:
@@ -350,7 +350,7 @@ class PimState:
         tokens[value] = AccessToken(client_id, scope)
         return value
 
-    # --- the API's side (protocol §5, §6) --------------------------------------------------
+    # --- the API's side --------------------------------------------------------------------
 
     def authenticate(self, authorization_header: str | None) -> ApiCaller | ApiDenied:
         scheme, _, value = (authorization_header or "").strip().partition(" ")
@@ -389,6 +389,44 @@ class PimState:
     def reset(self) -> None:
         with self._lock:
             self._data = _Data()
+
+    # --- saving --------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """What survives a restart; authorization codes live 30 seconds and are left out."""
+        with self._lock:
+            data = self._data
+            return {
+                "app": asdict(data.app) if data.app else None,
+                "consents": [
+                    {"user": user, "client_id": client, **asdict(consent)}
+                    for (user, client), consent in data.consents.items()
+                ],
+                "tokens": {value: asdict(token) for value, token in data.tokens.items()},
+                "faults": asdict(data.faults),
+                "token_requests": data.token_requests,
+            }
+
+    def load(self, saved: Mapping[str, Any]) -> None:
+        app = saved.get("app")
+        with self._lock:
+            self._data = _Data(
+                app=ConnectedApp(
+                    scopes=tuple(app["scopes"]),
+                    connected_at=app["connected_at"],
+                    outdated_scopes=app["outdated_scopes"],
+                    requested_scopes=tuple(app["requested_scopes"]),
+                )
+                if app
+                else None,
+                consents={
+                    (c["user"], c["client_id"]): UserConsent(c["sub"], tuple(c["scopes"]))
+                    for c in saved.get("consents", [])
+                },
+                tokens={value: AccessToken(**token) for value, token in saved.get("tokens", {}).items()},
+                faults=Faults(**saved.get("faults", {})),
+                token_requests=saved.get("token_requests", 0),
+            )
 
     # --- faults --------------------------------------------------------------------------
 

@@ -7,6 +7,10 @@ blank lines ignored. Commands run through ``/bin/sh`` with the current environme
 starting with ``python`` runs with this script's interpreter, so the project's virtualenv is used.
 Ctrl-C stops them all. When one stops by itself, the others are stopped and its exit code is ours.
 
+``--reload NAME=DIR`` restarts only process NAME when a file under DIR changes (``make dev`` reloads the
+App on changes under ``src/``). The other processes keep running: the local PIM emulator keeps its
+connection and tokens, and the App its token store, so the App stays connected across code changes.
+
 POSIX only (Linux, macOS, WSL): processes are stopped by process group.
 
 Why not honcho or foreman: they give each process its own ``PORT`` (5000, 5100...), which overrides
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import shlex
@@ -28,10 +33,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 from dotenv import dotenv_values
 
 STOP_TIMEOUT = 5.0
+POLL_SECONDS = 0.5
+WATCHED_SUFFIXES = (".py", ".html", ".css", ".js", ".json", ".toml")
+NGROK_API_URL = "http://127.0.0.1:4040"
 RUNNER = "dev"
 COLORS = ("36", "33", "32", "35", "34", "31")  # ANSI cyan, yellow, green, magenta, blue, red
 ENTRY = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+)\s*:\s*(?P<command>.*?)\s*$")
@@ -48,6 +58,30 @@ class Process:
     command: str
     popen: subprocess.Popen[bytes] | None = None
     reader: threading.Thread | None = field(default=None, repr=False)
+    watch: Path | None = None  # restart this process when a file under it changes
+    waiting: bool = False  # a watched process that ended, waiting for the next change to start again
+    seen: dict[Path, float] = field(default_factory=dict, repr=False)
+
+
+def snapshot(folder: Path) -> dict[Path, float]:
+    """Modification times of the source files under folder (caches and hidden folders left out)."""
+    times: dict[Path, float] = {}
+    for path in folder.rglob("*"):
+        if path.suffix not in WATCHED_SUFFIXES or "__pycache__" in path.parts:
+            continue
+        with contextlib.suppress(OSError):  # removed between listing and stat
+            times[path] = path.stat().st_mtime
+    return times
+
+
+def changed_file(process: Process) -> Path | None:
+    """A file under the process's watched folder that changed since the last look, if any."""
+    if process.watch is None:
+        return None
+    now = snapshot(process.watch)
+    before, process.seen = process.seen, now
+    changed = [path for path in now.keys() | before.keys() if now.get(path) != before.get(path)]
+    return sorted(changed)[0] if changed else None
 
 
 def parse_procfile(path: Path) -> dict[str, str]:
@@ -117,10 +151,40 @@ def setting(name: str, default: str, dotenv: dict[str, str | None]) -> str:
     return os.environ.get(name) or dotenv.get(name) or default
 
 
+def is_local(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in ("localhost", "127.0.0.1", "::1")
+
+
+def live_tunnel_urls(api_url: str) -> set[str] | None:
+    """Public URLs of the running ngrok agent's tunnels; None when no agent answers."""
+    try:
+        with urlopen(f"{api_url.rstrip('/')}/api/tunnels", timeout=2) as answer:  # noqa: S310 - local agent
+            tunnels = json.load(answer).get("tunnels", [])
+    except (OSError, ValueError):
+        return None
+    return {str(t.get("public_url", "")).rstrip("/") for t in tunnels if isinstance(t, dict)}
+
+
+def stale_tunnel_warning(app_url: str, api_url: str) -> str | None:
+    """A warning when APP_URL is a public URL no running tunnel serves (a tunnel from an earlier session)."""
+    if is_local(app_url):
+        return None
+    live = live_tunnel_urls(api_url)
+    if live is not None and app_url.rstrip("/") in live:
+        return None
+    return (
+        f"WARNING: APP_URL is {app_url}, but no running tunnel serves it, so the PIM cannot reach the App "
+        "there. Run make tunnel in another terminal, or empty APP_URL in .env to use http://localhost:PORT."
+    )
+
+
 def banner(output: Output, names: list[str], procfile: Path) -> None:
     dotenv = dotenv_values(".env") if Path(".env").exists() else {}
     app_url = setting("APP_URL", f"http://localhost:{setting('PORT', '8000', dotenv)}", dotenv)
     pim_port = setting("PIM_EMULATOR_PORT", "8081", dotenv)
+    warning = stale_tunnel_warning(app_url, setting("NGROK_API_URL", NGROK_API_URL, dotenv))
+    if warning:
+        output.line(RUNNER, warning)
     for text in (
         f"Running {', '.join(names)} from {procfile}. Ctrl-C stops them all.",
         f"  The App:       {app_url.rstrip('/')}/",
@@ -131,6 +195,7 @@ def banner(output: Output, names: list[str], procfile: Path) -> None:
 
 
 def start(process: Process, output: Output) -> None:
+    process.waiting = False
     # PYTHONUNBUFFERED: Python buffers output to a pipe, which would hold log lines back.
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process.popen = subprocess.Popen(  # noqa: S602 - the developer's own Procfile, like honcho
@@ -175,6 +240,13 @@ def stop_all(processes: list[Process], timeout: float = STOP_TIMEOUT) -> None:
             process.reader.join(1.0)
 
 
+def restart(process: Process, output: Output, changed: Path) -> None:
+    """Stop the process's group and start it again (its neighbours keep running)."""
+    output.line(RUNNER, f"{changed} changed: restarting {process.name}.")
+    stop_all([process])
+    start(process, output)
+
+
 def describe(code: int) -> str:
     if code < 0:
         try:
@@ -195,13 +267,31 @@ def run(processes: list[Process], output: Output) -> int:
     try:
         for process in processes:
             if not stop_signal:
+                if process.watch is not None:
+                    process.seen = snapshot(process.watch)
                 start(process, output)
+        next_look = time.monotonic() + POLL_SECONDS
         while not stop_signal:
-            ended = next((p for p in processes if p.popen and p.popen.poll() is not None), None)
+            if time.monotonic() >= next_look:
+                next_look = time.monotonic() + POLL_SECONDS
+                for process in processes:
+                    changed = changed_file(process)
+                    if changed is not None:
+                        restart(process, output, changed)
+            ended = next(
+                (p for p in processes if p.popen and not p.waiting and p.popen.poll() is not None), None
+            )
             if ended is not None and ended.popen is not None:
                 code = ended.popen.returncode
                 if ended.reader is not None:
                     ended.reader.join(1.0)  # its last lines (a traceback, say) come before ours
+                if ended.watch is not None:
+                    # A typo in the App must not stop the emulator: wait for the fix instead.
+                    again = f"it starts again when a file under {ended.watch} changes"
+                    output.line(RUNNER, f"{ended.name} {describe(code)}; {again}.")
+                    stop_all([ended])  # whatever it left running in its group
+                    ended.waiting = True
+                    continue
                 others = " Stopping the others." if len(processes) > 1 else ""
                 output.line(RUNNER, f"{ended.name} {describe(code)}.{others}")
                 stop_all(processes)
@@ -215,6 +305,19 @@ def run(processes: list[Process], output: Output) -> int:
             signal.signal(sig, handler)
 
 
+def parse_reloads(values: list[str]) -> dict[str, Path]:
+    """``NAME=DIR`` options as {name: folder}; the folder must exist."""
+    watches = {}
+    for value in values:
+        name, separator, folder = value.partition("=")
+        if not separator or not name or not folder:
+            raise ProcfileError(f"--reload expects NAME=DIR, got {value!r}")
+        if not Path(folder).is_dir():
+            raise ProcfileError(f"--reload {value}: {folder} is not a folder")
+        watches[name] = Path(folder)
+    return watches
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
@@ -224,6 +327,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=Path("Procfile.dev"),
         help="the Procfile to run (default: Procfile.dev)",
     )
+    parser.add_argument(
+        "--reload",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="restart process NAME when a file under DIR changes (repeatable)",
+    )
     parser.add_argument("names", nargs="*", metavar="NAME", help="run only these processes")
     return parser.parse_args(argv)
 
@@ -232,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         entries = parse_procfile(args.procfile)
-        unknown = [name for name in args.names if name not in entries]
+        watches = parse_reloads(args.reload)
+        unknown = [name for name in [*args.names, *watches] if name not in entries]
         if unknown:
             raise ProcfileError(
                 f"no process named {', '.join(unknown)} in {args.procfile} (it has: {', '.join(entries)})"
@@ -241,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dev.py: {error}", file=sys.stderr)
         return 2
     names = [name for name in entries if not args.names or name in args.names]
-    processes = [Process(name, entries[name]) for name in names]
+    processes = [Process(name, entries[name], watch=watches.get(name)) for name in names]
     output = Output(prefixes([*names, RUNNER], use_color()), sys.stdout)
     banner(output, names, args.procfile)
     return run(processes, output)

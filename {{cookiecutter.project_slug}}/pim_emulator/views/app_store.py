@@ -7,10 +7,10 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from pim_emulator import scopes
-from pim_emulator.catalog import FAMILIES
 from pim_emulator.faults import FaultError
+from pim_emulator.structure import FAMILIES
 from pim_emulator.urls import add_query
-from pim_emulator.views.common import catalog, pim
+from pim_emulator.views.common import app_catalogs, catalog, pim, reset_all
 
 bp = Blueprint("app_store", __name__)
 
@@ -30,13 +30,14 @@ def app_store() -> str:
         "app_store.html",
         config=config,
         app=snapshot,
-        # Connect and Open app use the same URL: the App cannot tell them apart (protocol §1).
+        # Connect and Open app use the same URL: the App cannot tell them apart.
         activate_link=add_query(config.activate_url, {"pim_url": config.public_url}),
         granted=[scopes.describe(code) for code in scopes.highest(snapshot["granted_scopes"])],
         connected_since=_format_time(connected_at) if connected_at is not None else None,
         faults=snapshot["faults"],
         product_count=catalog().product_count,
         family_count=len(FAMILIES),
+        catalogs=app_catalogs().all(),
     )
 
 
@@ -61,8 +62,8 @@ def faults() -> Response:
 
 @bp.post("/connect/app-store/reset")
 def reset() -> Response:
-    pim().reset()
-    flash("The emulator is reset: no connection, no tokens, no faults.")
+    reset_all()
+    flash("The emulator is reset: no connection, no tokens, no catalogs, no product edits, no faults.")
     return redirect(url_for("app_store.app_store"), 303)
 
 

@@ -1,5 +1,5 @@
 """The Connect endpoints an App talks to: authorize (+ consent pages), token, OpenID public key and
-scopes/update (protocol notes §2, §3, §4, §6)."""
+scopes/update."""
 
 import time
 from typing import Any

@@ -5,7 +5,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from pim_emulator.faults import FaultError
-from pim_emulator.views.common import pim
+from pim_emulator.views.common import pim, reset_all
 
 bp = Blueprint("control", __name__, url_prefix="/_emulator")
 
@@ -43,7 +43,7 @@ def disconnect() -> Response:
 
 @bp.post("/reset")
 def reset() -> Response:
-    pim().reset()
+    reset_all()
     return jsonify(pim().snapshot())
 
 

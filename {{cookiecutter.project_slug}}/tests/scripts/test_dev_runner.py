@@ -170,3 +170,76 @@ def test_shell_command_uses_this_python(dev_module, command, expected):
     python = shlex.quote(sys.executable)
 
     assert dev_module.shell_command(command) == expected.format(python=python)
+
+
+@pytest.fixture
+def module(project):
+    """src/module.py in the project, the file the reload tests change."""
+    (project / "src").mkdir()
+    path = project / "src" / "module.py"
+    path.write_text("VERSION = 1\n")
+    return path
+
+
+def test_reload_restarts_only_the_watched_process_when_a_file_changes(run_dev, module):
+    runner = run_dev(
+        "app: python child.py serve app\npim: python child.py serve pim\n", "--reload", "app=src"
+    )
+    first_app = started_pid(runner, "app")
+    pim = started_pid(runner, "pim")
+
+    module.write_text("VERSION = 2\n")
+    runner.wait_for(r"src/module.py changed: restarting app")
+    second_app = int(runner.wait_for(rf"app started pid=(?!{first_app}\b)(\d+)")[1])
+    runner.interrupt()
+
+    assert runner.wait() == 0
+    assert second_app != first_app
+    assert runner.out.count("pim started pid=") == 1
+    assert f"pim started pid={pim}" in runner.out
+
+
+def test_a_reload_folder_that_does_not_exist_exits_2(run_dev):
+    runner = run_dev("app: python child.py serve app\n", "--reload", "app=nowhere")
+
+    assert runner.wait() == 2
+    assert "--reload app=nowhere: nowhere is not a folder" in runner.err
+
+
+def test_a_public_app_url_without_a_running_tunnel_is_reported(run_dev, project):
+    (project / ".env").write_text("APP_URL=https://old-tunnel.ngrok-free.app\n")
+
+    # Nothing listens on port 9 (discard): no ngrok agent, so no tunnel serves that URL.
+    runner = run_dev("a: python child.py exit a 0\n", env={"NGROK_API_URL": "http://127.0.0.1:9"})
+
+    assert runner.wait() == 0
+    assert (
+        "WARNING: APP_URL is https://old-tunnel.ngrok-free.app, but no running tunnel serves it" in runner.out
+    )
+
+
+def test_a_local_app_url_needs_no_tunnel(run_dev, project):
+    (project / ".env").write_text("PORT=8123\n")
+
+    runner = run_dev("a: python child.py exit a 0\n", env={"NGROK_API_URL": "http://127.0.0.1:9"})
+
+    assert runner.wait() == 0
+    assert "The App:       http://localhost:8123/" in runner.out
+    assert "WARNING" not in runner.out
+
+
+def test_a_watched_process_that_fails_waits_for_the_next_change_while_the_others_run(run_dev, module):
+    runner = run_dev(
+        "app: python child.py exit app 1\npim: python child.py serve pim\n", "--reload", "app=src"
+    )
+    pim = started_pid(runner, "pim")
+    runner.wait_for(r"app exited with code 1; it starts again when a file under src changes\.")
+
+    module.write_text("VERSION = 2\n")
+    runner.wait_for(r"src/module.py changed: restarting app")
+    runner.wait_for(r"app started pid=\d+[\s\S]*app started pid=\d+")
+    runner.interrupt()
+
+    assert runner.wait() == 0
+    assert runner.out.count("pim started pid=") == 1
+    assert f"pim started pid={pim}" in runner.out

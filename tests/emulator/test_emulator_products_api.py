@@ -4,7 +4,6 @@ import re
 import uuid
 
 import pytest
-
 from pim_emulator.catalog import PRODUCT_NAMESPACE
 
 UNKNOWN_UUID = "00000000-0000-4000-8000-000000000000"
@@ -304,7 +303,18 @@ def test_single_products_need_a_token_too(emulator):
 
 
 def test_unknown_api_routes_answer_json_404(emulator, token):
-    response = emulator.api("families", token)
+    response = emulator.api("reference-entities", token)
 
     assert response.status_code == 404
     assert response.json()["code"] == 404
+
+
+def test_product_links_follow_the_host_the_request_came_in_on(emulator, token):
+    local = emulator.url.replace("127.0.0.1", "localhost")
+
+    body = emulator.api(f"{local}/api/rest/v1/products-uuid", token, pagination_type="search_after").json()
+
+    assert body["_links"]["next"]["href"].startswith(f"{local}/api/rest/v1/products-uuid?")
+    assert body["_embedded"]["items"][0]["_links"]["self"]["href"].startswith(
+        f"{local}/api/rest/v1/products-uuid/"
+    )

@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from tests.emulator.helpers import CLIENT_ID
+from emulator_support import CLIENT_ID
 
 RATE_LIMITED = {"code": 429, "message": "You have exceeded the limit of API requests per second."}
 

@@ -3,7 +3,7 @@
 import re
 from html import unescape
 
-from tests.emulator.helpers import CALLBACK_URL, CLIENT_ID
+from emulator_support import CALLBACK_URL, CLIENT_ID
 
 CONSENT = "/connect/apps/authorize?client_id=" + CLIENT_ID
 AUTHENTICATE = "/connect/apps/authenticate?client_id=" + CLIENT_ID

@@ -9,7 +9,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from tests.emulator.helpers import CLIENT_ID
+from emulator_support import CLIENT_ID
 
 
 def certificate_of(emulator):

@@ -1,12 +1,12 @@
 """Test helpers: an emulator driven over real HTTP, like a browser and an App would."""
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-
 from pim_emulator.clock import ManualClock
 from pim_emulator.config import EmulatorConfig
 
@@ -19,6 +19,17 @@ CODE_IDENTIFIER = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e"
 
 def challenge(code_identifier: str = CODE_IDENTIFIER, secret: str = CLIENT_SECRET) -> str:
     return hashlib.sha256((code_identifier + secret).encode()).hexdigest()
+
+
+def token_request(code: str) -> dict[str, str]:
+    """The App's form-encoded token request for this code."""
+    return {
+        "client_id": CLIENT_ID,
+        "code": code,
+        "grant_type": "authorization_code",
+        "code_identifier": CODE_IDENTIFIER,
+        "code_challenge": challenge(),
+    }
 
 
 def query_of(url: str) -> dict[str, list[str]]:
@@ -67,15 +78,7 @@ class Emulator:
     # --- the App's server side ------------------------------------------------------------
 
     def exchange(self, code: str, **overrides: Any) -> requests.Response:
-        body = {
-            "client_id": CLIENT_ID,
-            "code": code,
-            "grant_type": "authorization_code",
-            "code_identifier": CODE_IDENTIFIER,
-            "code_challenge": challenge(),
-            **overrides,
-        }
-        body = {k: v for k, v in body.items() if v is not None}
+        body = {k: v for k, v in {**token_request(code), **overrides}.items() if v is not None}
         return requests.post(f"{self.url}/connect/apps/v1/oauth2/token", data=body, timeout=10)
 
     def connect(self, scope: str = "read_products", **params: Any) -> dict[str, Any]:
@@ -91,6 +94,21 @@ class Emulator:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         url = path if path.startswith("http") else f"{self.url}/api/rest/v1/{path}"
         return requests.get(url, headers=headers, params=params, timeout=10)
+
+    def get_json(self, url: str, token: str) -> Any:
+        response = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def send(self, method: str, path: str, token: str, body: Any = None) -> requests.Response:
+        """A REST call with a JSON body (a str is sent as is, to try bodies that are not JSON)."""
+        return requests.request(
+            method,
+            f"{self.url}/api/rest/v1/{path}",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            data=body if isinstance(body, str) or body is None else json.dumps(body),
+            timeout=10,
+        )
 
     # --- the control API --------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.emulator.helpers import APP_URL, CALLBACK_URL, CLIENT_ID, query_of
+from emulator_support import APP_URL, CALLBACK_URL, CLIENT_ID, query_of
 
 ERROR_PAGE = "/connect/apps/authorize?error="
 KEY = "akeneo_connectivity.connection.connect.apps."

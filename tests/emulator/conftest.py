@@ -1,17 +1,39 @@
-"""Fixtures: a real emulator on a free loopback port, driven over HTTP like a browser and an App."""
+"""Fixtures: a real emulator on a free loopback port, driven over HTTP like a browser and an App.
 
+The emulator is the one a baked project ships: the default project is baked once per session, before the test
+modules import `pim_emulator` from it.
+"""
+
+import atexit
+import shutil
+import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from helpers import bake_into, write_cookiecutter_config
+
+
+def bake_default_project() -> Path:
+    """Bake the default answers into a temporary folder, removed when the session ends."""
+    scratch = Path(tempfile.mkdtemp(prefix="emulator-bake-"))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    return bake_into(scratch / "out", write_cookiecutter_config(scratch))
+
+
+BAKED_PROJECT = bake_default_project()
+sys.path.insert(0, str(BAKED_PROJECT))
 
 from pim_emulator.clock import ManualClock
 from pim_emulator.config import EmulatorConfig
 from pim_emulator.server import ServerThread
 from pim_emulator.web import create_app
 
-from tests.emulator.helpers import APP_URL, CLIENT_ID, CLIENT_SECRET, Emulator, not_ready
+from emulator_support import APP_URL, CLIENT_ID, CLIENT_SECRET, Emulator, not_ready
 
 
 @pytest.fixture
@@ -45,3 +67,9 @@ def make_emulator() -> Iterator[Any]:
 @pytest.fixture
 def emulator(make_emulator: Any) -> Emulator:
     return make_emulator()
+
+
+@pytest.fixture(scope="session")
+def baked_project() -> Path:
+    """The baked project whose pim_emulator the tests run."""
+    return BAKED_PROJECT

@@ -5,12 +5,11 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from emulator_support import APP_URL, CLIENT_ID, CLIENT_SECRET, query_of, token_request
 
 
 def free_port():
@@ -19,25 +18,25 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def environment(**variables):
+def environment(project, **variables):
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("AKENEO_", "PIM_EMULATOR_", "APP_URL"))
     }
-    env.update(PYTHONPATH=str(PROJECT_ROOT), PYTHONDONTWRITEBYTECODE="1", **variables)
+    env.update(PYTHONPATH=str(project), PYTHONDONTWRITEBYTECODE="1", **variables)
     return env
 
 
 @pytest.fixture
-def run_emulator(tmp_path):
+def run_emulator(tmp_path, baked_project):
     processes = []
 
     def run(**variables):
         process = subprocess.Popen(
             [sys.executable, "-m", "pim_emulator"],
             cwd=tmp_path,
-            env=environment(**variables),
+            env=environment(baked_project, **variables),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -52,13 +51,14 @@ def run_emulator(tmp_path):
         process.communicate(timeout=5)
 
 
-def wait_for(url, process, deadline=10.0):
+def wait_for(url, process, deadline=60.0):
+    """The first answer from url; generous, since other test runs may share the machine's cores."""
     stop = time.monotonic() + deadline
     while time.monotonic() < stop:
         assert process.poll() is None, process.communicate()
         try:
-            return requests.get(url, timeout=1)
-        except requests.ConnectionError:
+            return requests.get(url, timeout=10)
+        except requests.RequestException:
             time.sleep(0.05)
     raise AssertionError(f"{url} did not answer within {deadline}s")
 
@@ -110,3 +110,38 @@ def test_missing_credentials_exit_2(run_emulator):
 
     assert process.returncode == 2
     assert "AKENEO_CLIENT_ID" in stderr
+
+
+def test_the_connection_survives_a_restart_through_the_instance_state_file(run_emulator, tmp_path):
+    port = free_port()
+    settings = {
+        "AKENEO_CLIENT_ID": CLIENT_ID,
+        "AKENEO_CLIENT_SECRET": CLIENT_SECRET,
+        "APP_URL": APP_URL,
+        "PIM_EMULATOR_PORT": str(port),
+        "PIM_EMULATOR_AUTO_CONSENT": "1",
+    }
+    base = f"http://127.0.0.1:{port}"
+    first = run_emulator(**settings)
+    wait_for(f"{base}/connect/app-store", first)
+    authorize = requests.get(
+        f"{base}/connect/apps/v1/authorize",
+        params={"response_type": "code", "client_id": CLIENT_ID, "scope": "read_products"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    code = query_of(authorize.headers["Location"])["code"][0]
+    token = requests.post(
+        f"{base}/connect/apps/v1/oauth2/token", data=token_request(code), timeout=10
+    ).json()["access_token"]
+    first.terminate()
+    first.communicate(timeout=30)
+
+    second = run_emulator(**settings)
+    wait_for(f"{base}/connect/app-store", second)
+    products = requests.get(
+        f"{base}/api/rest/v1/products-uuid", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+
+    assert (tmp_path / "instance" / "pim_emulator_state.json").is_file()
+    assert products.status_code == 200

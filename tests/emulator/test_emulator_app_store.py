@@ -5,7 +5,7 @@ from html import unescape
 
 from pim_emulator.urls import add_query
 
-from tests.emulator.helpers import APP_URL, CLIENT_ID
+from emulator_support import APP_URL, CLIENT_ID
 
 
 def activate_links(html: str) -> list[str]:

@@ -1,7 +1,6 @@
 """EmulatorConfig: built from the same environment variables as the App, with clear errors."""
 
 import pytest
-
 from pim_emulator.clock import ManualClock
 from pim_emulator.config import ConfigError, EmulatorConfig
 
@@ -68,9 +67,25 @@ def test_auto_consent_reads_common_boolean_spellings(raw, expected):
 
 
 def test_other_variables_in_the_environment_are_ignored():
-    config = EmulatorConfig.from_env({**REQUIRED, "DATABASE_URL": "sqlite://", "PORT": "nonsense"})
+    config = EmulatorConfig.from_env({**REQUIRED, "DATABASE_URL": "sqlite://", "LOG_LEVEL": "nonsense"})
 
     assert config.port == 8081
+
+
+def test_the_app_url_follows_the_app_port_when_app_url_is_not_set():
+    config = EmulatorConfig.from_env({**REQUIRED, "PORT": "9000", "APP_URL": ""})
+
+    assert config.callback_url == "http://localhost:9000/callback"
+
+
+def test_an_app_url_set_on_purpose_wins_over_the_port():
+    config = EmulatorConfig.from_env({**REQUIRED, "PORT": "9000", "APP_URL": "https://app.example.test"})
+
+    assert config.callback_url == "https://app.example.test/callback"
+
+
+def test_the_state_file_defaults_to_the_instance_folder():
+    assert EmulatorConfig.from_env(REQUIRED).state_file == "instance/pim_emulator_state.json"
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,5 @@
 """The demo catalog: deterministic products, generated on demand, cheap for large counts."""
 
-import time
-
 from pim_emulator.catalog import FAMILIES, Catalog
 
 
@@ -13,7 +11,7 @@ def test_identifiers_and_uuids_are_unique():
     catalog = Catalog(500)
 
     assert len({catalog.identifier(i) for i in range(500)}) == 500
-    assert len(set(catalog.sorted_by_uuid().keys)) == 500
+    assert len(set(catalog.sorted_by_uuid())) == 500
 
 
 def test_products_cycle_through_the_families():
@@ -31,14 +29,12 @@ def test_lookups_by_identifier_and_uuid_find_the_index():
     assert catalog.index_of_identifier("SHOE-000101") is None  # beyond the count
 
 
-def test_a_hundred_thousand_products_are_ready_in_well_under_a_second_each_way():
+def test_a_hundred_thousand_products_are_sorted_both_ways_without_building_them():
     catalog = Catalog(100_000)
 
-    started = time.monotonic()
-    order = catalog.sorted_by_uuid()
-    catalog.sorted_by_identifier()
-    elapsed = time.monotonic() - started
+    by_uuid = catalog.sorted_by_uuid()
+    by_identifier = catalog.sorted_by_identifier()
 
-    assert len(order.keys) == 100_000
-    assert elapsed < 3
+    assert len(by_uuid) == len(by_identifier) == 100_000
+    assert by_uuid == sorted(by_uuid)
     assert catalog.product(99_999)["identifier"].endswith("-100000")

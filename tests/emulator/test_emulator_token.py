@@ -4,10 +4,9 @@ import re
 
 import pytest
 import requests
-
 from pim_emulator.codes import random_code
 
-from tests.emulator.helpers import CLIENT_ID, CODE_IDENTIFIER, challenge
+from emulator_support import challenge, token_request
 
 
 def test_codes_are_86_alphanumeric_characters(emulator):
@@ -134,22 +133,12 @@ def test_expired_is_reported_before_a_bad_grant_type(emulator):
     assert response.json()["error_description"] == "Code has expired"
 
 
-def valid_form(code: str) -> dict[str, str]:
-    return {
-        "client_id": CLIENT_ID,
-        "code": code,
-        "grant_type": "authorization_code",
-        "code_identifier": CODE_IDENTIFIER,
-        "code_challenge": challenge(),
-    }
-
-
 def test_a_json_body_is_accepted(emulator):
     code = emulator.code_for()
 
     response = requests.post(
         f"{emulator.url}/connect/apps/v1/oauth2/token",
-        json=valid_form(code),
+        json=token_request(code),
         timeout=10,
     )
 
@@ -162,7 +151,7 @@ def test_the_query_string_is_not_read(emulator):
 
     response = requests.post(
         f"{emulator.url}/connect/apps/v1/oauth2/token",
-        params=valid_form(code),
+        params=token_request(code),
         timeout=10,
     )
 
