@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 
-from {{ cookiecutter.package_name }}.settings import DEFAULT_PORT, read_environment
+from {{ cookiecutter.package_name }}.env_values import DEFAULT_PORT, read_environment
 
 _env = read_environment()
 

@@ -1,17 +1,15 @@
-"""Emulator settings, read from the same environment variables as the App."""
+"""Emulator settings, read from the same environment variables as the App, with the App's parsers."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+
+from {{ cookiecutter.package_name }} import env_values
+from {{ cookiecutter.package_name }}.env_values import SettingsError
 
 MAX_PRODUCTS = 1_000_000
 DEFAULT_STATE_FILE = "instance/pim_emulator_state.json"  # relative to the project root, where make runs
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"", "0", "false", "no", "off"})
-
-
-class ConfigError(ValueError):
-    """A setting is missing or invalid; the message is one line naming the variable."""
+# The App's error for a bad setting: one line naming the variable, the same message style everywhere.
+ConfigError = SettingsError
 
 
 @dataclass(frozen=True)
@@ -20,7 +18,7 @@ class EmulatorConfig:
     client_secret: str
     app_url: str
     public_url: str = ""  # empty means http://localhost:{port}
-    port: int = 8081
+    port: int = env_values.DEFAULT_PIM_EMULATOR_PORT
     product_count: int = 300
     auto_consent: bool = False
     app_name: str = "Your App"
@@ -49,62 +47,23 @@ class EmulatorConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "EmulatorConfig":
-        def get(name: str) -> str:
-            return environ.get(name, "").strip()
-
-        client_id = _required(get, "AKENEO_CLIENT_ID")
-        client_secret = _required(get, "AKENEO_CLIENT_SECRET")
-        # Like the App's settings: APP_URL follows PORT unless it is set on purpose.
-        app_port = _int_in_range("PORT", get("PORT"), 8000, 1, 65535)
-        app_url = _http_url("APP_URL", get("APP_URL") or f"http://localhost:{app_port}")
-        port = _int_in_range("PIM_EMULATOR_PORT", get("PIM_EMULATOR_PORT"), 8081, 1, 65535)
-        public_url = get("PIM_EMULATOR_URL")
-        if public_url:
-            public_url = _http_url("PIM_EMULATOR_URL", public_url)
-        count = _int_in_range("PIM_EMULATOR_PRODUCTS", get("PIM_EMULATOR_PRODUCTS"), 300, 0, MAX_PRODUCTS)
+        public_url = env_values.text(environ, "PIM_EMULATOR_URL")
         return cls(
-            client_id=client_id,
-            client_secret=client_secret,
-            app_url=app_url,
-            public_url=public_url,
-            port=port,
-            product_count=count,
-            auto_consent=_boolean("PIM_EMULATOR_AUTO_CONSENT", get("PIM_EMULATOR_AUTO_CONSENT")),
-            app_name=get("PIM_EMULATOR_APP_NAME") or "Your App",
-            state_file=get("PIM_EMULATOR_STATE_FILE") or DEFAULT_STATE_FILE,
+            client_id=_required(environ, "AKENEO_CLIENT_ID"),
+            client_secret=_required(environ, "AKENEO_CLIENT_SECRET"),
+            # Like the App's settings: APP_URL follows PORT unless it is set on purpose.
+            app_url=env_values.app_url(environ),
+            public_url=env_values.http_url("PIM_EMULATOR_URL", public_url) if public_url else "",
+            port=env_values.port(environ, "PIM_EMULATOR_PORT", env_values.DEFAULT_PIM_EMULATOR_PORT),
+            product_count=env_values.whole_number(environ, "PIM_EMULATOR_PRODUCTS", 300, 0, MAX_PRODUCTS),
+            auto_consent=env_values.flag(environ, "PIM_EMULATOR_AUTO_CONSENT"),
+            app_name=env_values.text(environ, "PIM_EMULATOR_APP_NAME", "Your App"),
+            state_file=env_values.text(environ, "PIM_EMULATOR_STATE_FILE", DEFAULT_STATE_FILE),
         )
 
 
-def _required(get: Callable[[str], str], name: str) -> str:
-    value = get(name)
+def _required(environ: Mapping[str, str], name: str) -> str:
+    value = env_values.text(environ, name)
     if not value:
         raise ConfigError(f"{name} is empty: copy it from the PIM's Create an App form into .env")
     return value
-
-
-def _http_url(name: str, value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{name} must be an http:// or https:// URL, got {value!r}")
-    return value.rstrip("/")
-
-
-def _int_in_range(name: str, raw: str, default: int, low: int, high: int) -> int:
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
-    return value
-
-
-def _boolean(name: str, raw: str) -> bool:
-    lowered = raw.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise ConfigError(f"{name} must be 1/true/yes or 0/false/no, got {raw!r}")

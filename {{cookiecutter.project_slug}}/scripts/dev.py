@@ -36,7 +36,8 @@ from typing import IO
 from urllib.parse import urlsplit
 from urllib.request import urlopen
 
-from dotenv import dotenv_values
+from {{ cookiecutter.package_name }} import env_values
+from {{ cookiecutter.package_name }}.env_values import SettingsError, read_environment
 
 STOP_TIMEOUT = 5.0
 POLL_SECONDS = 0.5
@@ -146,11 +147,6 @@ class Output:
                 self.line(name, raw.decode("utf-8", "replace").rstrip("\r\n"))
 
 
-def setting(name: str, default: str, dotenv: dict[str, str | None]) -> str:
-    """A setting from the environment, else from .env, else the default; empty means unset."""
-    return os.environ.get(name) or dotenv.get(name) or default
-
-
 def is_local(url: str) -> bool:
     return (urlsplit(url).hostname or "") in ("localhost", "127.0.0.1", "::1")
 
@@ -179,10 +175,15 @@ def stale_tunnel_warning(app_url: str, api_url: str) -> str | None:
 
 
 def banner(output: Output, names: list[str], procfile: Path) -> None:
-    dotenv = dotenv_values(".env") if Path(".env").exists() else {}
-    app_url = setting("APP_URL", f"http://localhost:{setting('PORT', '8000', dotenv)}", dotenv)
-    pim_port = setting("PIM_EMULATOR_PORT", "8081", dotenv)
-    warning = stale_tunnel_warning(app_url, setting("NGROK_API_URL", NGROK_API_URL, dotenv))
+    env = read_environment(".env")
+    try:
+        app_url = env_values.app_url(env)
+        pim_port = env_values.port(env, "PIM_EMULATOR_PORT", env_values.DEFAULT_PIM_EMULATOR_PORT)
+    except SettingsError as error:
+        # The App and the emulator say the same as they start; the banner only must not hide it.
+        output.line(RUNNER, f"Bad setting: {error}")
+        return
+    warning = stale_tunnel_warning(app_url, env_values.text(env, "NGROK_API_URL", NGROK_API_URL))
     if warning:
         output.line(RUNNER, warning)
     for text in (

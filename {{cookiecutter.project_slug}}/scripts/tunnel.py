@@ -29,8 +29,10 @@ from urllib.parse import urlsplit
 import requests
 from dotenv import dotenv_values, set_key
 
+from {{ cookiecutter.package_name }} import env_values
+from {{ cookiecutter.package_name }}.env_values import SettingsError, read_environment
+
 ENV_FILE = Path(".env")
-DEFAULT_PORT = 8000
 DEFAULT_API_URL = "http://127.0.0.1:4040"
 DEFAULT_START_TIMEOUT = 20.0
 POLL_INTERVAL = 0.2
@@ -49,11 +51,6 @@ STARTED_TUNNEL = re.compile(r'msg="started tunnel".*?\baddr=(?P<addr>\S+).*?\bur
 
 class AgentExitedError(RuntimeError):
     """The ngrok process ended before publishing the tunnel."""
-
-
-def setting(name: str, default: str, dotenv: dict[str, str | None]) -> str:
-    """A setting from the environment, else from .env, else the default; empty means unset."""
-    return os.environ.get(name) or dotenv.get(name) or default
 
 
 def list_tunnels(api_url: str, timeout: float = 1.0) -> list[dict[str, Any]] | None:
@@ -244,15 +241,15 @@ def hint_for(output: str) -> str:
 def main() -> int:
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(line_buffering=True)  # lines show at once even when piped
-    dotenv = dotenv_values(ENV_FILE) if ENV_FILE.exists() else {}
+    env = read_environment(ENV_FILE)
     try:
-        port = int(setting("PORT", str(DEFAULT_PORT), dotenv))
-        start_timeout = float(setting("NGROK_START_TIMEOUT", str(DEFAULT_START_TIMEOUT), dotenv))
-    except ValueError as error:
+        port = env_values.port(env)
+        start_timeout = env_values.seconds(env, "NGROK_START_TIMEOUT", DEFAULT_START_TIMEOUT, 0.1, 3600)
+    except SettingsError as error:
         warn(f"Bad setting: {error}")
         return 1
-    api_url = setting("NGROK_API_URL", DEFAULT_API_URL, dotenv).rstrip("/")
-    ngrok_name = setting("NGROK_BIN", "ngrok", dotenv)
+    api_url = env_values.text(env, "NGROK_API_URL", DEFAULT_API_URL).rstrip("/")
+    ngrok_name = env_values.text(env, "NGROK_BIN", "ngrok")
 
     tunnels = list_tunnels(api_url)
     url = pick_tunnel(tunnels or [], port)

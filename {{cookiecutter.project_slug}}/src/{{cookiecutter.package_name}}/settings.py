@@ -5,15 +5,14 @@ Real environment variables win over `.env`, so a deployment never depends on a f
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import {% if cookiecutter.database == "postgresql" %}quote, {% endif %}urlsplit
 
-from dotenv import dotenv_values
-
+from . import env_values
+from .env_values import SettingsError, read_environment, text
 from .pim_url import is_host_pattern
 from .scopes import parse_scopes, unknown_scopes
 from .token_cipher import InvalidKey, TokenCipher, parse_keys
@@ -24,7 +23,6 @@ DEFAULT_SCOPES = [
     "{{ scope }}",
 {%- endfor %}
 ]
-DEFAULT_PORT = {{ cookiecutter.port }}
 # Akeneo's SaaS PIMs. Loopback is added only while the App itself runs locally (the PIM emulator): in
 # production it would let any visitor make the App call services on its own machine.
 SAAS_PIM_HOSTS = "*.cloud.akeneo.com"
@@ -32,10 +30,6 @@ LOCAL_PIM_HOSTS = "localhost,127.0.0.1"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MIN_SECRET_KEY_LENGTH = 32
 WEAK_SECRET_KEYS = frozenset({"changeme", "change-me", "secret", "secret-key", "dev", "development", "test"})
-
-
-class SettingsError(ValueError):
-    """A setting is missing or malformed; the message names the variable."""
 
 
 @dataclass(frozen=True)
@@ -66,48 +60,31 @@ class Settings:
         return " ".join(self.scopes)
 
 
-def read_environment(dotenv_path: Path | str | None = ".env") -> dict[str, str]:
-    """`.env` values overlaid by the real environment."""
-    values: dict[str, str] = {}
-    if dotenv_path is not None and Path(dotenv_path).is_file():
-        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
-    values.update(os.environ)
-    return values
-
-
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = dict(read_environment() if environ is None else environ)
 
-    def get(name: str, default: str = "") -> str:
-        return (env.get(name) or default).strip()
-
-    client_id = get("AKENEO_CLIENT_ID")
+    client_id = text(env, "AKENEO_CLIENT_ID")
     if not client_id:
         raise SettingsError(
             "AKENEO_CLIENT_ID is not set: paste the client ID from the PIM's Create an App form"
         )
-    client_secret = get("AKENEO_CLIENT_SECRET")
+    client_secret = text(env, "AKENEO_CLIENT_SECRET")
     if not client_secret:
         raise SettingsError(
             "AKENEO_CLIENT_SECRET is not set: paste the secret from the PIM's Create an App form"
         )
 
-    scopes = parse_scopes(get("AKENEO_SCOPES", " ".join(DEFAULT_SCOPES)))
+    scopes = parse_scopes(text(env, "AKENEO_SCOPES", " ".join(DEFAULT_SCOPES)))
     if not scopes:
         raise SettingsError("AKENEO_SCOPES is empty: list the scopes the App needs, space-separated")
     if unknown := unknown_scopes(scopes):
         raise SettingsError(f"AKENEO_SCOPES: unknown scope(s) {' '.join(unknown)} (the PIM would drop them)")
 
-    port_text = get("PORT", str(DEFAULT_PORT))
-    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
-        raise SettingsError(f"PORT must be a number from 1 to 65535, not {port_text!r}")
-    port = int(port_text)
-
-    app_url = normalize_app_url(get("APP_URL", f"http://localhost:{port}"))
+    app_url = normalize_app_url(env_values.app_url(env))
     default_hosts = f"{SAAS_PIM_HOSTS},{LOCAL_PIM_HOSTS}" if is_local_url(app_url) else SAAS_PIM_HOSTS
     allowed = tuple(
         pattern.strip().lower()
-        for pattern in get("ALLOWED_PIM_HOSTS", default_hosts).split(",")
+        for pattern in text(env, "ALLOWED_PIM_HOSTS", default_hosts).split(",")
         if pattern.strip()
     )
     if not allowed:
@@ -118,7 +95,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "*.cloud.akeneo.com"
         )
 
-    keys = parse_keys(get("TOKEN_ENCRYPTION_KEY"))
+    keys = parse_keys(text(env, "TOKEN_ENCRYPTION_KEY"))
     if not keys:
         raise SettingsError(
             "TOKEN_ENCRYPTION_KEY is not set: make one with .venv/bin/python -c "
@@ -129,25 +106,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     except InvalidKey as error:
         raise SettingsError(f"TOKEN_ENCRYPTION_KEY: {error}") from None
 
-    proxies_text = get("TRUSTED_PROXIES", "0")
-    if not proxies_text.isdigit() or int(proxies_text) > 10:
-        raise SettingsError(f"TRUSTED_PROXIES must be a number from 0 to 10, not {proxies_text!r}")
-
     settings = Settings(
         client_id=client_id,
         client_secret=client_secret,
         scopes=scopes,
         app_url=app_url,
-        secret_key=get("SECRET_KEY"),
+        secret_key=text(env, "SECRET_KEY"),
 {%- if cookiecutter.database == "postgresql" %}
-        database_url=get("DATABASE_URL") or default_database_url(get("POSTGRES_PASSWORD")),
+        database_url=text(env, "DATABASE_URL") or default_database_url(text(env, "POSTGRES_PASSWORD")),
 {%- else %}
-        database_url=get("DATABASE_URL") or default_database_url(),
+        database_url=text(env, "DATABASE_URL") or default_database_url(),
 {%- endif %}
         allowed_pim_hosts=allowed,
-        port=port,
+        port=env_values.port(env),
         token_encryption_keys=keys,
-        trusted_proxies=int(proxies_text),
+        trusted_proxies=env_values.whole_number(env, "TRUSTED_PROXIES", 0, 0, 10),
     )
     if not settings.secret_key:
         if not settings.is_local:
