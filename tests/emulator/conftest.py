@@ -26,7 +26,8 @@ def bake_default_project() -> Path:
 
 
 BAKED_PROJECT = bake_default_project()
-sys.path.insert(0, str(BAKED_PROJECT))
+# The emulator beside the App, and the App's package whose settings parsers it shares.
+sys.path[:0] = [str(BAKED_PROJECT), str(BAKED_PROJECT / "src")]
 
 from pim_emulator.clock import ManualClock
 from pim_emulator.config import EmulatorConfig

@@ -24,7 +24,9 @@ def environment(project, **variables):
         for key, value in os.environ.items()
         if not key.startswith(("AKENEO_", "PIM_EMULATOR_", "APP_URL"))
     }
-    env.update(PYTHONPATH=str(project), PYTHONDONTWRITEBYTECODE="1", **variables)
+    # The emulator, and the App package whose settings parsers it shares.
+    env.update(PYTHONPATH=os.pathsep.join([str(project), str(project / "src")]), PYTHONDONTWRITEBYTECODE="1")
+    env.update(variables)
     return env
 
 
