@@ -7,6 +7,7 @@ import os
 import sys
 
 from {{ cookiecutter.package_name }}.env_values import DEFAULT_PORT, read_environment
+from {{ cookiecutter.package_name }}.startup import startup_problem
 
 _env = read_environment()
 
@@ -30,6 +31,10 @@ access_log_format = '%(h)s %(p)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 # gunicorn 24+ opens a control socket in the home folder by default; the App does not use it.
 control_socket_disable = True
 
+# Before any worker starts: a bad setting or an unreachable database is one line here, not a traceback per
+# worker.
+if problem := startup_problem(_env):
+    sys.exit(problem)
 if workers > 1 and not (_env.get("SECRET_KEY") or "").strip():
     # Each worker would sign session cookies with its own random key, and refuse the others'.
     sys.exit(

@@ -11,12 +11,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .database import UnsupportedDatabase
 from .env_file import ensure_env_file
 from .pim_api import PimApiClient, PimApiError
 from .products import summarize
-from .services import Services, build_services
-from .settings import SettingsError, load_settings
+from .services import Services
+from .startup import StartupError, start
 from .token_cipher import UndecryptableToken
 
 
@@ -112,13 +111,13 @@ def main(argv: Sequence[str] | None = None, services: Services | None = None) ->
     def get_services() -> Services:
         # Built on first use: init-env must run before any setting exists.
         if not built:
-            built.append(build_services(load_settings()))
+            built.append(start())
         return built[0]
 
     try:
         args.run(args, get_services)
-    except (SettingsError, UnsupportedDatabase) as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
+    except StartupError as error:
+        print(error, file=sys.stderr)
         return 2
     except CommandError as error:
         print(f"Error: {error}", file=sys.stderr)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
 # Each supported database's INSERT with a native atomic upsert (ON CONFLICT … DO UPDATE).
@@ -23,7 +23,15 @@ UPSERT_INSERTS: dict[str, Callable[..., Any]] = {"sqlite": sqlite.insert, "postg
 MIN_SQLITE = (3, 35)  # DELETE … RETURNING
 
 
-class UnsupportedDatabase(ValueError):
+class DatabaseError(ValueError):
+    """The database cannot serve the App; the message is one line naming DATABASE_URL."""
+
+
+class UnsupportedDatabase(DatabaseError):
+    pass
+
+
+class DatabaseUnreachable(DatabaseError):
     pass
 
 
@@ -55,11 +63,24 @@ def create_database_engine(database_url: str) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create the missing tables. Several workers may start at once: losing that race is fine."""
     try:
-        Base.metadata.create_all(engine)
-    except DBAPIError:
-        existing = set(inspect(engine).get_table_names())
-        if not set(Base.metadata.tables) <= existing:
-            raise
+        try:
+            Base.metadata.create_all(engine)
+        except DBAPIError:
+            existing = set(inspect(engine).get_table_names())
+            if not set(Base.metadata.tables) <= existing:
+                raise
+    except OperationalError as error:
+        raise DatabaseUnreachable(unreachable_message(engine, error)) from error
+
+
+def unreachable_message(engine: Engine, error: OperationalError) -> str:
+    """One line: which database, what the driver said, what to check."""
+    where = engine.url.render_as_string(hide_password=True)
+    said = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
+    return (
+        f"DATABASE_URL: the database {where} cannot be reached ({said}). Check that the server runs and "
+        "that the URL's host, port, name and credentials are right."
+    )
 
 
 def upsert_insert(engine: Engine) -> Callable[..., Any]:

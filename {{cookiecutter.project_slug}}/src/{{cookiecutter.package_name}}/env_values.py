@@ -60,6 +60,13 @@ def seconds(env: Mapping[str, str], name: str, default: float, low: float, high:
     return value
 
 
+def one_of(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = text(env, name, default).upper()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {text(env, name)!r}")
+    return value
+
+
 def port(env: Mapping[str, str], name: str = "PORT", default: int = DEFAULT_PORT) -> int:
     return whole_number(env, name, default, 1, 65535)
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
+from sqlalchemy.engine import Engine
 
 from .browser_sessions import SessionStore
 from .database import create_database_engine
@@ -39,6 +40,7 @@ class CallLimits:
 @dataclass(frozen=True)
 class Services:
     settings: Settings
+    engine: Engine
     store: TokenStore
     sessions: SessionStore
     http: requests.Session
@@ -65,6 +67,7 @@ def build_services(
     engine = create_database_engine(settings.database_url)
     return Services(
         settings=settings,
+        engine=engine,
         store=SqlTokenStore(engine, TokenCipher(settings.token_encryption_keys)),
         sessions=SessionStore(engine, settings.secret_key, clock),
         http=http or build_pim_session(exact_hosts(settings.allowed_pim_hosts)),

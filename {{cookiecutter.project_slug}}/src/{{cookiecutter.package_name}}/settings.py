@@ -13,6 +13,7 @@ from urllib.parse import {% if cookiecutter.database == "postgresql" %}quote, {%
 
 from . import env_values
 from .env_values import SettingsError, read_environment, text
+from .logs import LEVELS
 from .pim_url import is_host_pattern
 from .scopes import parse_scopes, unknown_scopes
 from .token_cipher import InvalidKey, TokenCipher, parse_keys
@@ -45,6 +46,7 @@ class Settings:
     token_encryption_keys: tuple[str, ...] = field(repr=False)
     # How many proxies in front of the App set X-Forwarded-Proto/Host; 0 trusts none of these headers.
     trusted_proxies: int = 0
+    log_level: str = "INFO"
 
     @property
     def is_local(self) -> bool:
@@ -121,6 +123,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         port=env_values.port(env),
         token_encryption_keys=keys,
         trusted_proxies=env_values.whole_number(env, "TRUSTED_PROXIES", 0, 0, 10),
+        log_level=env_values.one_of(env, "LOG_LEVEL", LEVELS, "INFO"),
     )
     if not settings.secret_key:
         if not settings.is_local:

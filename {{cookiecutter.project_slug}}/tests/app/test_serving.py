@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+import pytest
 import requests
 
 from {{ cookiecutter.package_name }}.token_cipher import TokenCipher
@@ -124,3 +126,39 @@ def test_several_workers_without_a_secret_key_are_refused(unused_port, tmp_path)
     )
     assert result.returncode != 0
     assert "SECRET_KEY is not set: several workers need one shared key" in result.stderr
+
+
+def test_the_apps_own_log_lines_show_under_gunicorn_with_time_level_and_logger(
+    database_url, unused_port, tmp_path
+):
+    with (
+        emulators(1) as pims,
+        gunicorn(database_url, unused_port, tmp_path / "gunicorn.log") as (app_url, log),
+    ):
+        register_app(pims, app_url)
+        connect(app_url, pims[0].url)
+        lines = log.read_text().splitlines()
+    pattern = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ INFO {{ cookiecutter.package_name }}\.activation: Connected to ")
+    assert any(pattern.match(line) for line in lines), "\n".join(lines[-20:])
+
+
+@pytest.mark.parametrize(
+    "command", [["-m", "{{ cookiecutter.package_name }}.web"], ["-m", "gunicorn", "-c", "gunicorn.conf.py"]]
+)
+def test_a_stopped_database_is_one_line_naming_database_url(unused_port, tmp_path, command):
+    stopped = f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port}/app"
+    result = subprocess.run(
+        [sys.executable, *command],
+        cwd=PROJECT,
+        env=gunicorn_env(stopped, free_port(), WEB_CONCURRENCY="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    errors = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert len(errors) == 1, errors
+    assert "DATABASE_URL" in errors[0]
+    assert f"127.0.0.1:{unused_port}" in errors[0]
+    assert "secret" not in errors[0]

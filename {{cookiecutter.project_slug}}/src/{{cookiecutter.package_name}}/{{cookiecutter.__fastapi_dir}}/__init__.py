@@ -9,7 +9,8 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..services import Services, build_services
-from ..settings import Settings, load_settings
+from ..settings import Settings
+from ..startup import start
 from .pages import register_error_pages, register_response_headers
 from .routes import router
 
@@ -19,7 +20,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """The App; `services` lets tests hand in their own clock or limits, else they are built from settings."""
-    services = services or build_services(settings or load_settings())
+    services = services or (build_services(settings) if settings else start())
     # An App, not an API: no interactive docs or schema for anyone to browse.
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.services = services

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
-from ..database import UnsupportedDatabase
-from ..services import build_services
-from ..settings import SettingsError, load_settings
+from ..startup import StartupError, start
 from .dev_server import run
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        settings = load_settings()
-        build_services(settings)  # fail here, with one line, rather than in uvicorn's import of the App
-    except (SettingsError, UnsupportedDatabase) as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
+        # Here, for one line on a bad setting, rather than a traceback from uvicorn's import of the App.
+        settings = start().settings
+    except StartupError as error:
+        print(error, file=sys.stderr)
         return 2
     host = os.environ.get("HOST", "127.0.0.1")
     print(f"App on {settings.app_url} (listening on {host}:{settings.port})", flush=True)

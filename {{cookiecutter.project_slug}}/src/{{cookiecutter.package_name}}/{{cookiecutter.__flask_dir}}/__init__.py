@@ -8,7 +8,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..services import Services, build_services
-from ..settings import Settings, load_settings
+from ..settings import Settings
+from ..startup import start
 from .pages import register_error_pages, register_security_headers
 from .routes import blueprint
 from .session_cookie import register_session_cookie
@@ -20,7 +21,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
     """The App; `services` lets tests hand in their own clock or limits, else they are built from settings."""
-    services = services or build_services(settings or load_settings())
+    services = services or (build_services(settings) if settings else start())
     app = Flask(
         __name__,
         template_folder=PACKAGE_DIR / "templates",
