@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import re
 import shlex
@@ -33,16 +32,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit
-from urllib.request import urlopen
 
 from {{ cookiecutter.package_name }} import env_values
 from {{ cookiecutter.package_name }}.env_values import SettingsError, read_environment
+from {{ cookiecutter.package_name }}.tunnel_status import NGROK_API_URL, stale_tunnel_warning
 
 STOP_TIMEOUT = 5.0
 POLL_SECONDS = 0.5
 WATCHED_SUFFIXES = (".py", ".html", ".css", ".js", ".json", ".toml")
-NGROK_API_URL = "http://127.0.0.1:4040"
 RUNNER = "dev"
 COLORS = ("36", "33", "32", "35", "34", "31")  # ANSI cyan, yellow, green, magenta, blue, red
 ENTRY = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+)\s*:\s*(?P<command>.*?)\s*$")
@@ -147,33 +144,6 @@ class Output:
                 self.line(name, raw.decode("utf-8", "replace").rstrip("\r\n"))
 
 
-def is_local(url: str) -> bool:
-    return (urlsplit(url).hostname or "") in ("localhost", "127.0.0.1", "::1")
-
-
-def live_tunnel_urls(api_url: str) -> set[str] | None:
-    """Public URLs of the running ngrok agent's tunnels; None when no agent answers."""
-    try:
-        with urlopen(f"{api_url.rstrip('/')}/api/tunnels", timeout=2) as answer:  # noqa: S310 - local agent
-            tunnels = json.load(answer).get("tunnels", [])
-    except (OSError, ValueError):
-        return None
-    return {str(t.get("public_url", "")).rstrip("/") for t in tunnels if isinstance(t, dict)}
-
-
-def stale_tunnel_warning(app_url: str, api_url: str) -> str | None:
-    """A warning when APP_URL is a public URL no running tunnel serves (a tunnel from an earlier session)."""
-    if is_local(app_url):
-        return None
-    live = live_tunnel_urls(api_url)
-    if live is not None and app_url.rstrip("/") in live:
-        return None
-    return (
-        f"WARNING: APP_URL is {app_url}, but no running tunnel serves it, so the PIM cannot reach the App "
-        "there. Run make tunnel in another terminal, or empty APP_URL in .env to use http://localhost:PORT."
-    )
-
-
 def banner(output: Output, names: list[str], procfile: Path) -> None:
     env = read_environment(".env")
     try:
@@ -185,7 +155,7 @@ def banner(output: Output, names: list[str], procfile: Path) -> None:
         return
     warning = stale_tunnel_warning(app_url, env_values.text(env, "NGROK_API_URL", NGROK_API_URL))
     if warning:
-        output.line(RUNNER, warning)
+        output.line(RUNNER, f"WARNING: {warning}")
     for text in (
         f"Running {', '.join(names)} from {procfile}. Ctrl-C stops them all.",
         f"  The App:       {app_url.rstrip('/')}/",

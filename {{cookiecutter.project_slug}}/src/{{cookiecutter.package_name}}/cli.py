@@ -11,7 +11,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .doctor import diagnose
 from .env_file import ensure_env_file
+from .env_values import read_environment
 from .pim_api import PimApiClient, PimApiError
 from .products import summarize
 from .services import Services
@@ -71,6 +73,18 @@ def rotate_token_key(_: argparse.Namespace, services: Callable[[], Services]) ->
     print(f"Re-encrypted {count} token(s) with the first key of TOKEN_ENCRYPTION_KEY.")
 
 
+def doctor(args: argparse.Namespace, _: Callable[[], Services]) -> None:
+    """Check the settings, the database, each connected PIM and the tunnel; one line each."""
+    failed = 0
+    for check in diagnose(read_environment(args.env), Path(args.env)):
+        print(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
+        if not check.ok:
+            print(f"      fix: {check.fix}")
+            failed += 1
+    if failed:
+        raise CommandError(f"{failed} check(s) failed; each says how to fix it above")
+
+
 def page_size(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 100:
         raise argparse.ArgumentTypeError("a number from 1 to 100")
@@ -90,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
         "rotate-token-key", help="re-encrypt every stored token with the first key of TOKEN_ENCRYPTION_KEY"
     )
     command.set_defaults(run=rotate_token_key)
+
+    command = commands.add_parser("doctor", help="check settings, database, connected PIMs and the tunnel")
+    command.add_argument("--env", default=".env")
+    command.set_defaults(run=doctor)
 
     command = commands.add_parser(
         "init-env", help="create .env from .env.example with new keys, or fill the empty keys of .env"
