@@ -1,4 +1,4 @@
-"""The core knows no web framework: every module outside web/ imports neither a framework nor the web layer."""
+"""The core knows no web framework: no module outside web/ imports a framework or the web layer."""
 
 import ast
 from pathlib import Path
