@@ -18,15 +18,20 @@ FORWARDED = {
 }
 
 
-def test_the_session_cookie_is_secure_when_the_app_is_served_over_https(tmp_path):
-    with app_alone(tmp_path, app_url="https://app.example.com") as url:
+def session_cookie_of(tmp_path, app_url):
+    """The Set-Cookie of an activation on an App served at app_url."""
+    with app_alone(tmp_path, app_url=app_url) as url:
         response = requests.get(
             f"{url}/activate",
             params={"pim_url": "https://acme.cloud.akeneo.com"},
             allow_redirects=False,
             timeout=60,
         )
-    cookie = response.headers["Set-Cookie"]
+    return response.headers["Set-Cookie"]
+
+
+def test_the_session_cookie_is_secure_when_the_app_is_served_over_https(tmp_path):
+    cookie = session_cookie_of(tmp_path, "https://app.example.com")
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
 
@@ -63,11 +68,4 @@ def test_the_dashboard_builds_its_urls_from_app_url_never_from_request_headers(t
 
 
 def test_an_upper_case_https_app_url_still_makes_the_cookie_secure(tmp_path):
-    with app_alone(tmp_path, app_url="HTTPS://App.Example.com") as url:
-        response = requests.get(
-            f"{url}/activate",
-            params={"pim_url": "https://acme.cloud.akeneo.com"},
-            allow_redirects=False,
-            timeout=60,
-        )
-    assert "Secure" in response.headers["Set-Cookie"]
+    assert "Secure" in session_cookie_of(tmp_path, "HTTPS://App.Example.com")
