@@ -241,6 +241,10 @@ def hint_for(output: str) -> str:
 def main() -> int:
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(line_buffering=True)  # lines show at once even when piped
+    # SIGTERM stops it as Ctrl-C does; and Ctrl-C works even when started from a shell that ignores it for
+    # background jobs (Python would then ignore it too).
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     env = read_environment(ENV_FILE)
     try:
         port = env_values.port(env)
@@ -266,7 +270,6 @@ def main() -> int:
         warn(INSTALL_HELP.format(bin=ngrok_name))
         return 1
 
-    signal.signal(signal.SIGTERM, _interrupt)
     fd, log_name = tempfile.mkstemp(prefix="ngrok-", suffix=".log")
     os.close(fd)
     log_path = Path(log_name)
