@@ -55,15 +55,8 @@ def write_cookie(request: Request, response: Response, settings: Settings) -> No
             httponly=True,
             secure=settings.uses_https,
             # Lax, not Strict: the PIM's redirect back to /callback is a cross-site navigation that must
-            # carry it.
-            # Starlette's annotation lists lower case only, but it checks samesite.lower(); "Lax" is the usual
-            # spelling of the attribute.
+            # carry it. (Starlette's annotation lists lower case only; it accepts any, as cookies do.)
             samesite="Lax",  # type: ignore[arg-type]
         )
     elif getattr(request.state, "clear_cookie", False):
-        response.delete_cookie(
-            COOKIE_NAME,
-            httponly=True,
-            secure=settings.uses_https,
-            samesite="Lax",  # type: ignore[arg-type]
-        )
+        response.delete_cookie(COOKIE_NAME, httponly=True, secure=settings.uses_https, samesite="Lax")  # type: ignore[arg-type]
