@@ -1,4 +1,5 @@
-"""Tier (c), slow: a bake of each web framework installs with its own `make install`, passes `make test`.
+"""Tier (c), slow: a bake of each web framework installs with its own `make install`, passes `make lint`
+(ruff and mypy, which need the installed dependencies) and `make test`.
 
 Needs network access to PyPI. TEST_DATABASE_URL, REQUIRE_POSTGRES and REQUIRE_BROWSER pass through to the
 baked project's tests (CI sets them so the PostgreSQL and browser tests run instead of skipping).
@@ -124,6 +125,8 @@ def test_the_baked_project_passes_its_own_test_suite(
 
     # What a user runs: make install (a fresh .venv from uv.lock), on the Python running these tests.
     assert steps.run(["make", "install", f"PYTHON={sys.executable}"]) == 0, "make install failed"
+    # The type check needs the locked dependencies installed, so it runs here rather than in the static tier.
+    assert steps.run(["make", "lint"]) == 0, "make lint failed"
     assert steps.run(["make", "test"]) == 0, "make test failed"
 
     output = log.read_text(errors="replace")

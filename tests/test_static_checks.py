@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tomllib
@@ -69,6 +70,21 @@ def test_the_makefile_offers_the_contract_targets_with_one_line_help(baked: Bake
     documented = makefile_help(baked.project / "Makefile")
     missing = [target for target in MAKE_CONTRACT_TARGETS if target not in documented]
     assert not missing, f"targets without a '## ' help line: {missing}"
+
+
+def test_make_lint_type_checks_the_app_package_strictly(baked: Bake):
+    # mypy itself runs in the slow tier (it needs the project's dependencies installed); this keeps it wired.
+    pyproject = pyproject_of(baked)
+    assert any(requirement.startswith("mypy") for requirement in pyproject["dependency-groups"]["dev"])
+    mypy = pyproject["tool"]["mypy"]
+    assert mypy["strict"] is True
+    assert "src" in mypy["files"]
+    package = baked.answers["package_name"]
+    relaxed = [module for override in mypy.get("overrides", []) for module in override["module"]]
+    assert not [module for module in relaxed if module.split(".")[0] == package], relaxed
+    recipe = re.search(r"^lint:.*\n((?:\t.*\n)+)", (baked.project / "Makefile").read_text(), re.MULTILINE)
+    assert recipe, "no lint target with a recipe"
+    assert "$(BIN)/mypy" in recipe[1]
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")

@@ -187,7 +187,7 @@ def write_app_url(env_path: Path, url: str) -> str | None:
 
 def pim_urls_changed(previous: str | None, url: str) -> bool:
     """Whether a Custom App created with the previous APP_URL now points to a dead tunnel."""
-    return bool(previous) and not is_local_url(previous) and previous.rstrip("/") != url.rstrip("/")
+    return bool(previous and not is_local_url(previous) and previous.rstrip("/") != url.rstrip("/"))
 
 
 def warn(message: str) -> None:

@@ -4,7 +4,8 @@ and forms for the fault controls."""
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from pim_emulator import scopes
 from pim_emulator.faults import FaultError

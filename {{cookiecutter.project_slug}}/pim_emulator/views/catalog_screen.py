@@ -1,7 +1,8 @@
 """The PIM's catalog screen for a person: enable an App's catalog and choose its product selection. Apps send
 the person to /connect/apps/v1/catalogs/{id}, as they do on a real PIM."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from pim_emulator.app_catalogs import Selection
 from pim_emulator.structure import CATEGORIES, FAMILIES

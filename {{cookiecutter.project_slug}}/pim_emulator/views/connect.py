@@ -4,7 +4,8 @@ scopes/update."""
 import time
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
 
 from pim_emulator import scopes
 from pim_emulator.faults import FAIL, HANG

@@ -65,8 +65,8 @@ def complete(
 
     if query.get("error"):
         # The real PIM never sends this, but a proxy or a future PIM might.
-        error, description = query.get("error", "")[:200], query.get("error_description", "")[:200]
-        return Outcome(problem=failure_pages.pim_reported_error(pim_url, error, description))
+        reported, description = query.get("error", "")[:200], query.get("error_description", "")[:200]
+        return Outcome(problem=failure_pages.pim_reported_error(pim_url, reported, description))
     code = query.get("code")
     if not code or len(code) > MAX_CODE_LENGTH:
         return Outcome(problem=failure_pages.missing_code(pim_url))

@@ -253,7 +253,7 @@ class SessionStore:
 
     def csrf_ok(self, session: BrowserSession | None, token: str | None) -> bool:
         """Whether a form really came from a page of this session."""
-        return bool(session and token) and hmac.compare_digest(session.csrf_token.encode(), token.encode())
+        return bool(session and token and hmac.compare_digest(session.csrf_token.encode(), token.encode()))
 
     # Inside
 

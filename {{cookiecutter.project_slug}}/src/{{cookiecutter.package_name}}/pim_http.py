@@ -26,13 +26,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.connectionpool import ConnectionPool, HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NameResolutionError, NewConnectionError
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 USER_AGENT = f"{__package__}/0.1 (Akeneo App; python-requests)"
@@ -207,16 +209,22 @@ class DeadlineRetry(Retry):
     """
 
     def increment(
-        self, method: str | None = None, url: str | None = None, *args: Any, **kwargs: Any
-    ) -> Retry:
-        response = kwargs.get("response")
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
         if response is not None:
             wait = super().get_retry_after(response)
             remaining = remaining_time()
             allowed = MAX_RETRY_WAIT if remaining is None else min(MAX_RETRY_WAIT, remaining - 1.0)
             if wait is not None and wait > allowed:
-                raise MaxRetryError(kwargs.get("_pool"), url or "", None)  # type: ignore[arg-type]
-        return super().increment(method, url, *args, **kwargs)
+                # urllib3 always passes its pool here; its own increment raises with the optional one too.
+                raise MaxRetryError(_pool, url or "", None)  # type: ignore[arg-type]
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
     def get_backoff_time(self) -> float:
         return _within_deadline(super().get_backoff_time())
@@ -299,7 +307,7 @@ class _GuardMixin:
         refused = [
             sockaddr[0]
             for *_, sockaddr in addresses
-            if is_special_address(_ip(sockaddr[0])) and host not in self.allowed_special_hosts
+            if is_special_address(_ip(str(sockaddr[0]))) and host not in self.allowed_special_hosts
         ]
         if len(refused) == len(addresses):
             raise ForbiddenAddress(
@@ -324,7 +332,7 @@ class _GuardMixin:
             else:
                 return sock
         if isinstance(last_error, TimeoutError):
-            raise ConnectTimeoutError(self, f"Connection to {host} timed out")  # type: ignore[arg-type]
+            raise ConnectTimeoutError(self, f"Connection to {host} timed out")
         raise NewConnectionError(self, f"Failed to establish a new connection: {last_error}")  # type: ignore[arg-type]
 
     def _connect_timeout(self) -> float | None:

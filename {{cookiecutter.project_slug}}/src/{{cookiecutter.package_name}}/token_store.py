@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import DateTime, Integer, String, Text, case, delete, select, text, update
+from sqlalchemy import CursorResult, DateTime, Integer, String, Text, case, delete, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -154,7 +154,8 @@ class SqlTokenStore:
     def delete(self, pim_url: str) -> bool:
         with Session(self._engine) as session, session.begin():
             result = session.execute(delete(_ConnectionRow).where(_ConnectionRow.pim_url == pim_url))
-            return bool(result.rowcount)
+            # Session.execute is typed for any statement; a DELETE's result is a CursorResult, with rowcount.
+            return bool(cast(CursorResult[Any], result).rowcount)
 
     def reencrypt_all(self) -> int:
         with Session(self._engine) as session, session.begin():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -13,7 +14,7 @@ TOKEN_KEY = "RPhUOUfK9VEOXoNzKhYU1iOALARGpWlSxpdK0AguuHQ="
 OTHER_TOKEN_KEY = "8387nyUCjuiEUJN8KfbG5_cmJ2kCLinDwM6QZQ5_Lw4="
 
 
-def make_settings(**overrides: object) -> Settings:
+def make_settings(**overrides: Any) -> Settings:
     settings = Settings(
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
+import werkzeug
 from flask import Flask, Response, jsonify, redirect, request
 
 from pim_emulator.server import ServerThread
@@ -46,7 +47,7 @@ class HostilePim:
                 self.cookies_received.append(request.headers["Cookie"])
 
         @app.get("/connect/apps/v1/authorize")
-        def authorize() -> Response:
+        def authorize() -> werkzeug.Response:
             query = urlencode({"code": "C" * 86, "state": request.args.get("state", "")})
             return redirect(f"{self.app_url}/callback?{query}")
 

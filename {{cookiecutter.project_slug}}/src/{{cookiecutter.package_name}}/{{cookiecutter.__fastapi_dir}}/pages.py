@@ -25,7 +25,8 @@ templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "
 
 
 def services(request: Request) -> Services:
-    return request.app.state.services
+    built: Services = request.app.state.services
+    return built
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -32,6 +32,7 @@ def current_or_new_session(request: Request) -> BrowserSession:
 
 def sign_in(request: Request, session: BrowserSession) -> BrowserSession:
     """The session under a new id, with a new cookie: one captured before the callback opens nothing."""
+    renewed: BrowserSession
     renewed, request.state.new_cookie = request.app.state.services.sessions.sign_in(session)
     request.state.browser_session = renewed
     return renewed
@@ -54,8 +55,8 @@ def write_cookie(request: Request, response: Response, settings: Settings) -> No
             httponly=True,
             secure=settings.uses_https,
             # Lax, not Strict: the PIM's redirect back to /callback is a cross-site navigation that must
-            # carry it.
-            samesite="Lax",
+            # carry it. (Starlette's annotation lists lower case only; it accepts any, as cookies do.)
+            samesite="Lax",  # type: ignore[arg-type]
         )
     elif getattr(request.state, "clear_cookie", False):
-        response.delete_cookie(COOKIE_NAME, httponly=True, secure=settings.uses_https, samesite="Lax")
+        response.delete_cookie(COOKIE_NAME, httponly=True, secure=settings.uses_https, samesite="Lax")  # type: ignore[arg-type]

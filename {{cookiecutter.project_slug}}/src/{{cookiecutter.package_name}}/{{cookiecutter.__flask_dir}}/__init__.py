@@ -36,5 +36,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if services.settings.trusted_proxies:
         # Only when configured: otherwise any client could claim to have come over https.
         proxies = services.settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
+        # Flask's documented way to add WSGI middleware (mypy sees a method being replaced).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)  # type: ignore[method-assign]
     return app

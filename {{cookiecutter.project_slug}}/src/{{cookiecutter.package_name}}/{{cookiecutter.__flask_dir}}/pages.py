@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 
 def services() -> Services:
-    return current_app.extensions["akeneo_app"]
+    built: Services = current_app.extensions["akeneo_app"]
+    return built
 
 
 def render_problem(problem: Problem) -> tuple[str, int]:

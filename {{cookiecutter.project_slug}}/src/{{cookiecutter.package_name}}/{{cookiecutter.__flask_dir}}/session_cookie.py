@@ -16,7 +16,8 @@ def current_session() -> BrowserSession | None:
     """The visitor's live session, if the cookie opens one."""
     if "browser_session" not in g:
         g.browser_session = services().sessions.find(request.cookies.get(COOKIE_NAME))
-    return g.browser_session
+    session: BrowserSession | None = g.browser_session
+    return session
 
 
 def current_or_new_session() -> BrowserSession:
