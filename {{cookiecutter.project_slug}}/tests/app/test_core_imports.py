@@ -12,7 +12,7 @@ CORE_MODULES = sorted(path for path in PACKAGE.rglob("*.py") if "web" not in pat
 
 def imported(path: Path) -> set[str]:
     """Absolute top-level names, plus `.web…` for relative imports of the web layer."""
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)

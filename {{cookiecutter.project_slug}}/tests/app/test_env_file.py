@@ -5,11 +5,8 @@ import sys
 from pathlib import Path
 
 from {{ cookiecutter.package_name }}.env_file import ensure_env_file
-from {{ cookiecutter.package_name }}.settings import (
-    is_weak_secret_key,
-    load_settings,
-    read_environment,
-)
+from {{ cookiecutter.package_name }}.env_values import read_environment
+from {{ cookiecutter.package_name }}.settings import is_weak_secret_key, load_settings
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from {{ cookiecutter.package_name }}.settings import SettingsError, load_settings, read_environment
+from {{ cookiecutter.package_name }}.env_values import SettingsError, read_environment
+from {{ cookiecutter.package_name }}.settings import load_settings
 
 from tests.support.app_settings import OTHER_TOKEN_KEY, TOKEN_KEY
 
