@@ -8,7 +8,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+{% if cookiecutter.database != "postgresql" -%}
 from pathlib import Path
+{% endif -%}
 from urllib.parse import {% if cookiecutter.database == "postgresql" %}quote, {% endif %}urlsplit
 
 from . import env_values
