@@ -138,13 +138,15 @@ def test_the_apps_own_log_lines_show_under_gunicorn_with_time_level_and_logger(
         register_app(pims, app_url)
         connect(app_url, pims[0].url)
         lines = log.read_text().splitlines()
-    pattern = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ INFO {{ cookiecutter.package_name }}\.activation: Connected to ")
+    logger = re.escape("{{ cookiecutter.package_name }}.activation")
+    pattern = re.compile(rf"^\d{4}-\d\d-\d\d [\d:,]+ INFO {logger}: Connected to ")
     assert any(pattern.match(line) for line in lines), "\n".join(lines[-20:])
 
 
-@pytest.mark.parametrize(
-    "command", [["-m", "{{ cookiecutter.package_name }}.web"], ["-m", "gunicorn", "-c", "gunicorn.conf.py"]]
-)
+DEV_SERVER = ["-m", "{{ cookiecutter.package_name }}.web"]
+
+
+@pytest.mark.parametrize("command", [DEV_SERVER, ["-m", "gunicorn", "-c", "gunicorn.conf.py"]])
 def test_a_stopped_database_is_one_line_naming_database_url(unused_port, tmp_path, command):
     stopped = f"postgresql+psycopg://app:secret@127.0.0.1:{unused_port}/app"
     result = subprocess.run(
