@@ -146,3 +146,23 @@ def test_nothing_of_the_other_web_layer_is_left_behind(baked: Bake):
     other = "fastapi" if framework == "flask" else "flask"
     runtime = (baked.project / "pyproject.toml").read_text().split("dependencies = [", 1)[1].split("]", 1)[0]
     assert f'"{other}' not in runtime
+
+
+# Documents the generated project does not ship: its comments state facts in place instead.
+UNSHIPPED_REFERENCES = re.compile(r"protocol notes|§\s*\d|DESIGN\.md|the brief\b|akeneo-apps-protocol", re.I)
+
+
+def test_no_file_points_to_a_document_the_project_does_not_ship(baked: Bake):
+    pointing = [str(path) for path, text in text_files(baked.project) if UNSHIPPED_REFERENCES.search(text)]
+    assert not pointing
+
+
+HARD_CODED_PORT = re.compile(r"=\s*8000\b|[\"']8000[\"']|[(,]\s*8000\b")
+
+
+def test_the_scripts_and_the_emulator_read_the_port_through_the_apps_parsers(baked: Bake):
+    # One set of settings parsers: no second default port to drift from the one answered at bake time.
+    for relative in ("scripts/dev.py", "scripts/tunnel.py", "pim_emulator/config.py"):
+        text = (baked.project / relative).read_text()
+        assert ".env_values import" in text or "import env_values" in text, relative
+        assert not HARD_CODED_PORT.search(text), relative

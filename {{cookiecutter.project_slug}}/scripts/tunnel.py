@@ -6,7 +6,7 @@ If an ngrok agent already runs a tunnel to the App's port, it is reused and the 
 Otherwise the script runs ``ngrok http PORT`` and keeps it running until Ctrl-C. Either way the
 public URL is written to ``.env`` as ``APP_URL``.
 
-Settings (environment first, then ``.env``): ``PORT`` (default 8000), ``NGROK_BIN`` (default
+Settings (environment first, then ``.env``): ``PORT`` (default {{ cookiecutter.port }}), ``NGROK_BIN`` (default
 ``ngrok`` on PATH), ``NGROK_API_URL`` (the agent's local API, default http://127.0.0.1:4040) and
 ``NGROK_START_TIMEOUT`` (seconds, default 20).
 """

@@ -1,5 +1,6 @@
 """The whole activation over real HTTP: the App, the local PIM emulator and a browser's cookie jar."""
 
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -230,3 +231,12 @@ def test_an_error_sent_to_the_callback_is_shown(stack):
     response = browser.get(f"{stack.app_url}/callback", params={"state": state, "error": "access_denied"})
     assert response.status_code == 400
     assert "access_denied" in response.text
+
+
+def test_a_refused_activation_logs_why(stack, caplog):
+    caplog.set_level(logging.INFO)
+    stack.browser().get(stack.activate_url(), params={"pim_url": "https://evil.example.com"})
+    assert any(
+        "Activation refused" in r.getMessage() and "evil.example.com" in r.getMessage()
+        for r in caplog.records
+    )
