@@ -139,7 +139,7 @@ def test_the_apps_own_log_lines_show_under_gunicorn_with_time_level_and_logger(
         connect(app_url, pims[0].url)
         lines = log.read_text().splitlines()
     logger = re.escape("{{ cookiecutter.package_name }}.activation")
-    pattern = re.compile(rf"^\d{4}-\d\d-\d\d [\d:,]+ INFO {logger}: Connected to ")
+    pattern = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ INFO " + logger + ": Connected to ")
     assert any(pattern.match(line) for line in lines), "\n".join(lines[-20:])
 
 
