@@ -87,6 +87,14 @@ class LiveProcess:
             reader.join(timeout)
         return code
 
+    def ended_within(self, timeout):
+        """Whether the process ends within timeout seconds (it is left running otherwise)."""
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     def interrupt(self):
         """What Ctrl-C does to the script (its children have their own process group)."""
         self.proc.send_signal(signal.SIGINT)
