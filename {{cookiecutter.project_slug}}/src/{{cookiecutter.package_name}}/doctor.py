@@ -14,13 +14,14 @@ from pathlib import Path
 
 from . import env_values
 from .database import DatabaseError
+from .env_values import is_local_url
 from .pim_api import PRODUCTS_UUID_PATH
 from .pim_http import PimCallError, send
 from .scopes import missing_scopes
 from .services import Services, build_services
 from .settings import is_weak_secret_key, load_settings
 from .token_store import Connection
-from .tunnel_status import NGROK_API_URL, is_local, live_tunnel_urls
+from .tunnel_status import NGROK_API_URL, live_tunnel_urls
 
 MAX_CLOCK_SKEW = 60  # seconds; more, and an OpenID token's time checks start to fail
 PROBE_SECONDS = 10.0
@@ -135,7 +136,7 @@ def check_clock(name: str, date_header: str | None, now: float) -> Check:
 
 
 def check_tunnel(app_url: str, api_url: str) -> Check:
-    if is_local(app_url):
+    if is_local_url(app_url):
         return Check("APP_URL", True, f"{app_url} (local: fine with the emulator or a PIM on this machine)")
     live = live_tunnel_urls(api_url)
     if live is None:

@@ -16,6 +16,7 @@ from dotenv import dotenv_values
 
 DEFAULT_PORT = {{ cookiecutter.port }}  # the App's, chosen at bake time
 DEFAULT_PIM_EMULATOR_PORT = 8081
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
@@ -86,6 +87,11 @@ def http_url(name: str, value: str) -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise SettingsError(f"{name} must be an http:// or https:// URL, not {value!r}")
     return value.rstrip("/")
+
+
+def is_local_url(url: str) -> bool:
+    """Whether a URL points at this machine: development rules apply to an App served there."""
+    return (urlsplit(url).hostname or "") in LOCAL_HOSTS
 
 
 def app_url(env: Mapping[str, str]) -> str:

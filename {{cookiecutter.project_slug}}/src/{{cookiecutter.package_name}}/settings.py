@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import {% if cookiecutter.database == "postgresql" %}quote, {% endif %}urlsplit
 
 from . import env_values
-from .env_values import SettingsError, read_environment, text
+from .env_values import SettingsError, is_local_url, read_environment, text
 from .logs import LEVELS
 from .pim_url import is_host_pattern
 from .scopes import parse_scopes, unknown_scopes
@@ -30,7 +30,6 @@ DEFAULT_SCOPES = [
 # production it would let any visitor make the App call services on its own machine.
 SAAS_PIM_HOSTS = "*.cloud.akeneo.com"
 LOCAL_PIM_HOSTS = "localhost,127.0.0.1"
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MIN_SECRET_KEY_LENGTH = 32
 WEAK_SECRET_KEYS = frozenset({"changeme", "change-me", "secret", "secret-key", "dev", "development", "test"})
 
@@ -144,10 +143,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 KEY_RECIPE = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
-
-
-def is_local_url(url: str) -> bool:
-    return (urlsplit(url).hostname or "") in LOCAL_HOSTS
 
 
 def is_weak_secret_key(key: str) -> bool:

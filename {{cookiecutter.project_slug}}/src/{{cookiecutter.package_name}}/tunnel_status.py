@@ -4,15 +4,11 @@ the commonest reason a PIM cannot reach the App."""
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 from urllib.request import urlopen
 
+from .env_values import is_local_url
+
 NGROK_API_URL = "http://127.0.0.1:4040"  # the agent's local API (NGROK_API_URL overrides it)
-LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
-
-
-def is_local(url: str) -> bool:
-    return (urlsplit(url).hostname or "") in LOCAL_HOSTS
 
 
 def live_tunnel_urls(api_url: str = NGROK_API_URL) -> set[str] | None:
@@ -27,7 +23,7 @@ def live_tunnel_urls(api_url: str = NGROK_API_URL) -> set[str] | None:
 
 def stale_tunnel_warning(app_url: str, api_url: str = NGROK_API_URL) -> str | None:
     """A warning when APP_URL is a public URL that no running tunnel serves."""
-    if is_local(app_url):
+    if is_local_url(app_url):
         return None
     live = live_tunnel_urls(api_url)
     if live is not None and app_url.rstrip("/") in live:
