@@ -29,6 +29,7 @@ def card_of(page_text, pim_url):
 # The token request
 
 
+@pytest.mark.slow  # waits out the token deadline
 def test_a_trickling_token_endpoint_ends_in_a_504_page(stack, hostile):
     hostile.token_answer = trickle
     page = connect_to(stack, stack.browser(), hostile.url)
@@ -89,6 +90,7 @@ def dashboard(stack, browser):
     return page
 
 
+@pytest.mark.slow  # waits out the card deadline
 def test_a_trickling_products_page_costs_its_own_card_only(stack, hostile, two_pims):
     hostile.products_answer = trickle
     card = card_of(dashboard(stack, two_pims).text, hostile.url)

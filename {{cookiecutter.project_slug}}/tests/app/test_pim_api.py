@@ -70,6 +70,7 @@ def test_a_missing_scope_raises_access_denied(tmp_path):
             client_for(stack).first_products()
 
 
+@pytest.mark.slow  # waits out Retry-After
 def test_a_lasting_rate_limit_raises_rate_limited_with_retry_after(connected):
     connected.control("faults", {"rate_limit": {"count": 10, "retry_after": 1}})
     with pytest.raises(RateLimited) as error:
@@ -77,6 +78,7 @@ def test_a_lasting_rate_limit_raises_rate_limited_with_retry_after(connected):
     assert error.value.retry_after == 1
 
 
+@pytest.mark.slow  # waits out Retry-After
 def test_a_short_rate_limit_is_absorbed_by_retries(connected):
     connected.control("faults", {"rate_limit": {"count": 2, "retry_after": 1}})
     assert len(client_for(connected).first_products(5).items) == 5

@@ -6,7 +6,7 @@ import pytest
 
 from tests.support.stack import running_stack
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # starts Chromium
 
 
 @pytest.fixture

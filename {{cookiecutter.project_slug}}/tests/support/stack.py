@@ -26,8 +26,12 @@ from pim_emulator.clock import ManualClock
 from pim_emulator.config import EmulatorConfig
 from pim_emulator.server import ServerThread
 from pim_emulator.web import create_app as create_emulator
+from pim_emulator.web import load_pim
 
 from tests.support.app_settings import CLIENT_ID, CLIENT_SECRET, make_settings
+
+# Emulators of finished stacks, for emulator_for to reuse (one list per test process).
+_idle_emulators: list[Flask] = []
 
 # Short enough that a hanging PIM fails a test in seconds, long enough for a loaded CI machine.
 TEST_LIMITS = CallLimits(token_seconds=4.0, dashboard_seconds=6.0, card_seconds=4.0, command_seconds=6.0)
@@ -107,6 +111,8 @@ def running_stack(
     with app_server, pim_server:
         yield Stack(services, app_server.url, pim_server.url, store, pim_clock)
     store.engine.dispose()
+    if pim_server.idle:  # no request still running in it: the next stack may reuse its routes
+        _idle_emulators.append(pim_server.wsgi_app)
 
 
 @contextmanager
@@ -133,7 +139,10 @@ def emulator_for(
     auto_consent: bool = True,
     product_count: int = 300,
 ) -> Flask:
-    """A PIM emulator at pim_url with the test App registered (its client ID, secret and URLs)."""
+    """A PIM emulator at pim_url with the test App registered (its client ID, secret and URLs).
+
+    A finished stack's emulator is reused with a new PIM loaded into it: same routes, fresh state.
+    """
     config = EmulatorConfig(
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
@@ -142,7 +151,11 @@ def emulator_for(
         auto_consent=auto_consent,
         product_count=product_count,
     )
-    return create_emulator(config, clock)
+    if not _idle_emulators:
+        return create_emulator(config, clock)
+    emulator = _idle_emulators.pop()
+    load_pim(emulator, config, clock)
+    return emulator
 
 
 def not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:
