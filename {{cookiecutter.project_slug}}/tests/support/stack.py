@@ -79,7 +79,9 @@ class Stack:
 
     def sign_in_as(self, pim_user: str, pim_url: str | None = None) -> None:
         """Switch the pretend user signed in to the PIM: "julia" may manage Apps, "sam" may only open them."""
-        response = requests.post(f"{pim_url or self.pim_url}/_emulator/user", json={"user": pim_user}, timeout=10)
+        response = requests.post(
+            f"{pim_url or self.pim_url}/_emulator/user", json={"user": pim_user}, timeout=10
+        )
         response.raise_for_status()
 
     def callback_url_from_pim(self, browser: requests.Session) -> str:
