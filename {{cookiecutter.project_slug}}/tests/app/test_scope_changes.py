@@ -6,6 +6,8 @@ the App the new scopes. Sam may only open Apps: the PIM gives the App its old sc
 
 import pytest
 
+from {{ cookiecutter.package_name }}.scope_changes import ScopeNotices
+
 from tests.support.app_settings import OPENID_SCOPES
 from tests.support.stack import running_stack
 
@@ -119,3 +121,26 @@ def test_a_403_for_a_scope_asked_but_not_granted_says_so(tmp_path):
             "needs the read_products scope, which the App asks for but this PIM has not granted" in page.text
         )
         assert "<code>read_products</code>" in page.text.split('id="missing-scopes"', 1)[1]
+
+
+def test_the_notice_is_claimed_once_per_pim_and_scope_list(engine):
+    notices = ScopeNotices(engine)
+    pim = "https://acme.cloud.akeneo.com"
+    assert notices.claim(pim, "read_products write_products")
+    assert not notices.claim(pim, "read_products write_products")
+    assert notices.claim("https://other.cloud.akeneo.com", "read_products write_products")
+    assert notices.claim(pim, "read_products delete_products")
+    notices.release(pim)
+    assert notices.claim(pim, "read_products delete_products")
+
+
+def test_sign_in_and_scope_growth_on_each_database(tmp_path, database_url):
+    with running_stack(tmp_path, scopes=OPENID_SCOPES, product_count=20, database_url=database_url) as stack:
+        browser = stack.browser()
+        assert "Signed in as <strong>Julia Stark</strong>" in stack.connect(browser).text
+        stack.sign_in_as("sam")
+        stack.restart_app(scopes=GROWN)
+        page = browser.get(f"{stack.app_url}/")
+        assert 'id="missing-scopes"' in page.text
+        assert browser.get(f"{stack.app_url}/").history == []
+        assert stack.pim_state()["scope_notices"] == 1
