@@ -30,7 +30,9 @@ from pim_emulator.web import create_app as create_emulator
 from tests.support.app_settings import CLIENT_ID, CLIENT_SECRET, make_settings
 
 # Short enough that a hanging PIM fails a test in seconds, long enough for a loaded CI machine.
-TEST_LIMITS = CallLimits(token_seconds=4.0, dashboard_seconds=6.0, card_seconds=4.0, command_seconds=6.0)
+TEST_LIMITS = CallLimits(
+    token_seconds=4.0, public_key_seconds=2.0, dashboard_seconds=6.0, card_seconds=4.0, command_seconds=6.0
+)
 
 
 @dataclass
