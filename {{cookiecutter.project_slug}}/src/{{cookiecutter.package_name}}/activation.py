@@ -58,7 +58,8 @@ def complete(
     query: Mapping[str, str],
     sign_in: Callable[[BrowserSession], BrowserSession],
 ) -> Outcome:
-    """GET /callback: consume the state, exchange the code for a token, store it, sign the session in."""
+    """GET /callback: consume the state, exchange the code for a token, store it, and sign the session in:
+    under openid, as the user the id_token names, once it passes every check."""
     try:
         # Consumed whatever happens next: the state is single use.
         activation = services.sessions.consume_activation(session, query.get("state"))
