@@ -96,6 +96,19 @@ def test_an_id_token_that_fails_a_check_signs_nobody_in_and_says_why(stack, faul
     assert "Signed in as" not in dashboard.text
 
 
+def test_an_id_token_issued_in_the_future_is_refused(stack):
+    stack.pim_clock.advance(600)  # the PIM's clock runs ten minutes ahead of the App's
+    page = stack.connect(stack.browser())
+    assert NOT_SIGNED_IN in page.text
+    assert "says it was issued in the future" in page.text
+
+
+def test_a_clock_difference_within_the_leeway_is_accepted(stack):
+    stack.pim_clock.advance(30)
+    page = stack.connect(stack.browser())
+    assert "Signed in as <strong>Julia Stark</strong>" in page.text
+
+
 def test_a_failed_sign_in_still_stores_the_access_token(stack):
     stack.control("faults", {"id_token": "other_key"})
     stack.connect(stack.browser())
