@@ -60,11 +60,15 @@ def routed_app() -> Flask:
 
     @app.context_processor
     def pim_user() -> dict[str, Any]:
-        config = pim().config
+        state = pim()
+        config = state.config
+        user = state.current_user
         return {
             "app_name": config.app_name,
-            "user_name": f"{config.user_first_name} {config.user_last_name}",
-            "user_email": config.user_email,
+            "user_name": user.name,
+            "user_email": user.email,
+            "user_id": user.id,
+            "users": list(state.users.values()),
         }
 
     return app

@@ -9,7 +9,7 @@ Links are followed on the PIM's own origin only: the token goes nowhere else.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +18,7 @@ import requests
 
 from .pim_http import CallFailure, PimCallError, PimReply, send
 from .printable import printable
+from .scopes import required_scope
 
 PRODUCTS_UUID_PATH = "/api/rest/v1/products-uuid"
 LEGACY_PRODUCTS_PATH = "/api/rest/v1/products"  # PIMs older than 7.0 have no products-uuid
@@ -26,6 +27,8 @@ CALL_SECONDS = 60.0  # one API call, retries included, from a command or a job
 PAGE_MAX_BYTES = 32 * 1024 * 1024  # 100 products with many values and locales stay far below
 MAX_PAGES = 200_000  # 20 million products at 100 a page: past that, something is looping
 MAX_LINK_LENGTH = 8 * 1024  # real next links are a few hundred characters
+SCOPES_UPDATE_PATH = "/connect/apps/v1/scopes/update"
+NOTICE_MAX_BYTES = 16 * 1024  # the PIM answers "Ok"
 
 
 class PimApiError(Exception):
@@ -40,7 +43,11 @@ class AppDisconnected(PimApiError):
 
 
 class AccessDenied(PimApiError):
-    """403: the granted scopes do not allow this call."""
+    """403: the granted scopes do not allow this call; `scope` names the one it needs, when known."""
+
+    def __init__(self, status: int, message: str, scope: str | None = None) -> None:
+        super().__init__(status, message)
+        self.scope = scope
 
 
 class RateLimited(PimApiError):
@@ -138,7 +145,30 @@ class PimApiClient:
             if error.failure is CallFailure.TOO_LARGE:
                 raise UnexpectedAnswer(None, error.message) from error
             raise PimUnavailable(None, error.message) from error
-        return _json_or_error(reply)
+        return _json_or_error(reply, required_scope("GET", urlsplit(url).path))
+
+    def notify_scope_update(self, scopes: Sequence[str]) -> None:
+        """Tell the PIM the App now needs `scopes` (the full list): it flags the App as asking for new scopes.
+
+        Only a notice: the scopes change when someone with the right grants them through authorize.
+        """
+        url = f"{self._pim_url}{SCOPES_UPDATE_PATH}"
+        try:
+            reply = send(
+                self._http,
+                "POST",
+                url,
+                seconds=self._call_seconds,
+                max_bytes=NOTICE_MAX_BYTES,
+                params={"scopes": " ".join(scopes)},
+                headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
+            )
+        except PimCallError as error:
+            raise PimUnavailable(None, error.message) from error
+        if reply.status == 401:
+            raise AppDisconnected(reply.status, _message(reply))
+        if reply.status != 200:
+            raise PimApiError(reply.status, _message(reply))
 
     def _page(self, body: dict[str, Any], endpoint: str) -> ProductPage:
         embedded = body.get("_embedded")
@@ -167,20 +197,31 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme.lower(), parts.netloc.lower()
 
 
-def _json_or_error(reply: PimReply) -> dict[str, Any]:
+def _parsed(reply: PimReply) -> Any:
     try:
-        body = reply.json()
+        return reply.json()
     except ValueError:
-        body = None
+        return None
+
+
+def _message(reply: PimReply) -> str:
+    """The `message` of a PIM's JSON error body, fit for a page."""
+    body = _parsed(reply)
     message = body.get("message") if isinstance(body, dict) else None
-    message = printable(message) if isinstance(message, str) and message else "no message"
+    return printable(message) if isinstance(message, str) and message else "no message"
+
+
+def _json_or_error(reply: PimReply, scope: str | None = None) -> dict[str, Any]:
+    """The JSON object of a 200, or the error for the answer; a 403 names `scope`, the one the call needs."""
+    body = _parsed(reply)
     status = reply.status
     if status == 200 and isinstance(body, dict):
         return body
+    message = _message(reply)
     if status == 401:
         raise AppDisconnected(status, message)
     if status == 403:
-        raise AccessDenied(status, message)
+        raise AccessDenied(status, message, scope)
     if status == 429:
         raise RateLimited(status, message, _retry_after_seconds(reply.headers.get("Retry-After")))
     if 300 <= status < 400:

@@ -46,3 +46,44 @@ def missing_scopes(asked: tuple[str, ...], granted: tuple[str, ...]) -> list[str
     """The authorization scopes the App asks for that the grant does not cover."""
     covered = with_implied(granted)
     return [scope for scope in asked if scope not in AUTHENTICATION_SCOPES and scope not in covered]
+
+
+# The scope each REST API resource needs, by the first segment of its path under /api/rest/v1/, for reading
+# and for writing (a DELETE needs the delete_ scope where the family has one).
+_RESOURCE_SCOPES = {
+    "products-uuid": "products",
+    "products": "products",
+    "product-models": "products",
+    "families": "catalog_structure",
+    "attributes": "catalog_structure",
+    "attribute-groups": "catalog_structure",
+    "categories": "categories",
+    "channels": "channel_settings",
+    "locales": "channel_localization",
+    "currencies": "channel_localization",
+    "association-types": "association_types",
+    "catalogs": "catalogs",
+}
+_WITH_DELETE = frozenset({"products", "catalogs"})
+API_PREFIX = "/api/rest/v1/"
+
+
+def required_scope(method: str, path: str) -> str | None:
+    """The scope a call needs, as the PIM's scope mappers grant it; None for a path the App does not know."""
+    start = path.find(API_PREFIX)  # after the PIM's own path prefix, if it has one
+    if start < 0:
+        return None
+    segments = path[start + len(API_PREFIX) :].split("/")
+    family = _RESOURCE_SCOPES.get(segments[0])
+    if family is None:
+        return None
+    if segments[0] == "attributes" and len(segments) >= 3 and segments[2] == "options":
+        family = "attribute_options"
+    if family == "channel_localization":
+        return "read_channel_localization"  # locales and currencies are read-only
+    method = method.upper()
+    if method in ("GET", "HEAD"):
+        return f"read_{family}"
+    if method == "DELETE" and family in _WITH_DELETE:
+        return f"delete_{family}"
+    return f"write_{family}"

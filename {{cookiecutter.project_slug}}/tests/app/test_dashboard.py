@@ -100,7 +100,7 @@ def test_a_token_without_product_scope_explains_the_403(tmp_path):
 def test_a_replaced_token_shows_reconnect(stack):
     browser = stack.browser()
     stack.connect(browser)
-    stack.store.save(stack.pim_url, "a" * 86, ("read_products",))
+    stack.store.save(stack.pim_url, "a" * 86, ("read_catalog_structure", "read_products"))
     page = browser.get(f"{stack.app_url}/")
     assert 'id="disconnected"' in page.text
 
