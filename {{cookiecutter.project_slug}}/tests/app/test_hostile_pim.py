@@ -274,6 +274,7 @@ def test_a_public_key_the_pim_does_not_serve_is_explained(openid_hostile):
     assert "the PIM answered HTTP 404" in text
 
 
+@pytest.mark.slow  # waits out the public key's deadline
 def test_a_trickling_public_key_ends_within_its_time(openid_hostile):
     stack, pim = openid_hostile
     pim.public_key_answer = trickle
