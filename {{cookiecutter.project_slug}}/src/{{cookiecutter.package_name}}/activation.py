@@ -100,6 +100,7 @@ def forget(services: Services, session: BrowserSession | None, form: Mapping[str
     ):
         return Outcome(problem=failure_pages.forbidden_form())
     services.store.delete(pim_url)
+    services.sync_store.forget(pim_url)
     services.sessions.forget_pim(pim_url)
     log.info("Forgot %s", pim_url)
     return Outcome(redirect="/")

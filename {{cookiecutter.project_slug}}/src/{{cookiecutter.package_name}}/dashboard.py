@@ -17,6 +17,7 @@ from .pim_api import AccessDenied, AppDisconnected, PimApiClient, PimApiError, R
 from .pim_http import deadline
 from .products import ProductSummary, summarize
 from .services import Services
+from .sync_store import SyncStatus
 from .token_cipher import UndecryptableToken
 from .token_store import Connection
 
@@ -42,6 +43,7 @@ class Card:
     products: list[ProductSummary] = field(default_factory=list)
     products_endpoint: str = ""
     problem: str = ""
+    sync: SyncStatus | None = None  # the App's copy of the PIM's products (make sync, Sync now)
 
 
 def dashboard_page(services: Services, session: BrowserSession | None) -> dict[str, Any]:
@@ -53,6 +55,8 @@ def dashboard_page(services: Services, session: BrowserSession | None) -> dict[s
         "activate_url": f"{services.settings.app_url}/activate",
         "callback_url": f"{services.settings.app_url}/callback",
         "reconnect_href": lambda pim_url: restart_action(pim_url).href,
+        # Without background jobs there is no worker to run a sync: `make sync` is the way.
+        "sync_now": services.queue is not None,
     }
 
 
@@ -68,7 +72,9 @@ def load_dashboard(services: Services, pim_urls: list[str]) -> list[Card]:
                 cards.append(Card(pim_url, CardStatus.UNREADABLE))
                 continue
             if connection is not None:
-                cards.append(load_card(services, connection))
+                card = load_card(services, connection)
+                card.sync = services.sync_store.status(pim_url)
+                cards.append(card)
     return cards
 
 
