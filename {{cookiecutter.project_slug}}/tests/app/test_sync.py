@@ -26,9 +26,12 @@ def synced(tmp_path, database_url) -> Iterator[Stack]:
 
 
 def api(stack: Stack, method: str, path: str, **kwargs) -> requests.Response:
-    token = stack.store.get(stack.pim_url).access_token
+    connection = stack.store.get(stack.pim_url)
+    assert connection is not None
+    token = connection.access_token
     headers = {"Authorization": f"Bearer {token}"}
-    return requests.request(method, f"{stack.pim_url}/api/rest/v1/{path}", headers=headers, timeout=10, **kwargs)
+    url = f"{stack.pim_url}/api/rest/v1/{path}"
+    return requests.request(method, url, headers=headers, timeout=10, **kwargs)
 
 
 def first_uuids(stack: Stack, count: int) -> list[str]:

@@ -93,7 +93,7 @@ def running_stack(
     run_jobs_here: bool = False,
     **settings_overrides: Any,
 ) -> Iterator[Stack]:
-    """`run_jobs_here`: a background job (Sync now) runs inside the request that queues it, not in a worker."""
+    """`run_jobs_here`: a background job (Sync now) runs in the request that queues it, not in a worker."""
     app_server = AppServer()
     pim_server = ServerThread(not_ready)
     settings_overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'tokens.sqlite3'}")
