@@ -41,7 +41,10 @@ LOCAL_CREDENTIALS = not CLIENT_ID or not CLIENT_SECRET
 OPTIONAL_PATHS = {
     "docker": (DOCKER, ["Dockerfile", ".dockerignore", "compose.yaml"]),
     "ci": (CI, [".github"]),
-    "background_jobs": (BACKGROUND_JOBS, [f"src/{PACKAGE}/jobs.py", f"src/{PACKAGE}/sync_requests.py", "tests/jobs"]),
+    "background_jobs": (
+        BACKGROUND_JOBS,
+        [f"src/{PACKAGE}/jobs.py", f"src/{PACKAGE}/sync_requests.py", "tests/app/test_worker.py"],
+    ),
     "updates": (TEMPLATE_COMMIT is not None, [".cruft.json"]),
     # The web layer not chosen is rendered under an _unused_ name; the chosen one is `web`.
     "web_framework": (False, [f"src/{PACKAGE}/_unused_flask_web", f"src/{PACKAGE}/_unused_fastapi_web"]),

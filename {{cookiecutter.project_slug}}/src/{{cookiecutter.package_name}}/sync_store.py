@@ -356,14 +356,20 @@ class SyncStore:
 
     def interrupted_pims(self) -> list[str]:
         """PIMs whose last run stopped before its end (a killed worker) and no process is running now."""
+        now = self._clock()
         with self._engine.connect() as db:
             rows = db.execute(
-                select(STATES.c.pim_url).where(
-                    STATES.c.run_started_at.is_not(None),
-                    or_(STATES.c.lease_owner.is_(None), STATES.c.lease_until < self._clock()),
+                select(STATES.c.pim_url, STATES.c.lease_owner, STATES.c.lease_until).where(
+                    STATES.c.run_started_at.is_not(None)
                 )
             )
-            return [row.pim_url for row in rows]
+            return [
+                row.pim_url
+                for row in rows
+                if row.lease_owner is None
+                or as_utc(row.lease_until) < now
+                or _is_dead_local_process(row.lease_owner)
+            ]
 
     def products(self, pim_url: str, limit: int = 100) -> list[dict[str, Any]]:
         """Some synced products of a PIM, by uuid: for commands and tests."""
