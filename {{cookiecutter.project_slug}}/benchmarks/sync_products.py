@@ -120,7 +120,7 @@ def edit_products(pim_url: str, token: str, count: int) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     page = requests.get(
         f"{pim_url}/api/rest/v1/products-uuid",
-        params={"limit": min(count, 100), "pagination_type": "search_after"},
+        params={"limit": str(min(count, 100)), "pagination_type": "search_after"},
         headers=headers,
         timeout=60,
     ).json()
@@ -142,7 +142,7 @@ def killed_and_restarted(environ: dict[str, str], pim_url: str, token: str, prod
     services = connected_services(environ, pim_url, token)
     command = [sys.executable, "-m", "{{ cookiecutter.package_name }}", "sync"]
     env = {**os.environ, **environ}
-    first = subprocess.Popen(command, cwd=PROJECT, env=env, stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(command, cwd=PROJECT, env=env, stderr=subprocess.DEVNULL)  # noqa: S603 (fixed)
     target = products * 2 // 5
     while services.sync_store.status(pim_url).run_written < target:
         if first.poll() is not None:
@@ -151,7 +151,7 @@ def killed_and_restarted(environ: dict[str, str], pim_url: str, token: str, prod
     first.send_signal(signal.SIGKILL)
     first.wait()
     before = services.sync_store.status(pim_url).run_written
-    second = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True, check=True)
+    second = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True, check=True)  # noqa: S603
     after = services.sync_store.status(pim_url)
     rows, distinct = row_counts(services)
     print(f"killed at                 {before:,} products written (SIGKILL)")
