@@ -66,8 +66,9 @@ def start_emulator(products: int, state_file: Path) -> tuple[subprocess.Popen[by
         "PIM_EMULATOR_PRODUCTS": str(products),
         "PIM_EMULATOR_STATE_FILE": str(state_file),
     }
+    quiet = subprocess.DEVNULL
     process = subprocess.Popen(
-        [sys.executable, "-m", "pim_emulator"], cwd=PROJECT, env=env, stdout=subprocess.DEVNULL
+        [sys.executable, "-m", "pim_emulator"], cwd=PROJECT, env=env, stdout=quiet, stderr=quiet
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
