@@ -10,8 +10,10 @@ import re
 from datetime import timedelta
 
 from {{ cookiecutter.package_name }}.sync_store import SyncStore
+{%- if cookiecutter.background_jobs %}
 
 from tests.support.stack import running_stack
+{%- endif %}
 
 
 def sync_block(page_text: str) -> str:
