@@ -53,6 +53,20 @@ class SyncJobs:
         )(self._sync_pim)
         self._every_pim = huey.periodic_task(EVERY_PIM_SCHEDULE, name="sync_every_pim")(self._sync_every_pim)
 
+    @property
+    def where(self) -> str:
+        """The queue, for people: Redis (without its password) or the SQLite file."""
+        storage: Any = self.huey.storage
+        if isinstance(self.huey, RedisHuey):
+            options = storage.conn.connection_pool.connection_kwargs
+            where = options.get("host", options.get("path", "?"))
+            return f"Redis at {where}:{options.get('port', '')}/{options.get('db', 0)}"
+        return f"SQLite file {storage.filename}"
+
+    def waiting(self) -> int:
+        """Jobs queued and not started yet; raises when the queue cannot be reached."""
+        return int(self.huey.pending_count())
+
     def enqueue_sync(self, pim_url: str, *, full: bool = False) -> None:
         self._sync(pim_url, full)
 

@@ -42,7 +42,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .database import Base, as_utc, create_schema, upsert_insert
 
-LEASE = timedelta(minutes=2)  # renewed with every batch; a batch takes seconds
+# Renewed with every batch: longer than the slowest batch (a few pages of up to 60 s each from a slow PIM).
+LEASE = timedelta(minutes=10)
 MAX_ERROR_LENGTH = 1000
 
 
