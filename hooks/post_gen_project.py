@@ -43,7 +43,12 @@ OPTIONAL_PATHS = {
     "ci": (CI, [".github"]),
     "background_jobs": (
         BACKGROUND_JOBS,
-        [f"src/{PACKAGE}/jobs.py", f"src/{PACKAGE}/sync_requests.py", "tests/app/test_worker.py"],
+        [
+            f"src/{PACKAGE}/jobs.py",
+            f"src/{PACKAGE}/sync_requests.py",
+            "tests/app/test_jobs.py",
+            "tests/app/test_worker.py",
+        ],
     ),
     "updates": (TEMPLATE_COMMIT is not None, [".cruft.json"]),
     # The web layer not chosen is rendered under an _unused_ name; the chosen one is `web`.

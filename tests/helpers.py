@@ -351,6 +351,7 @@ EXPECTED_PATHS: tuple[tuple[str, Condition], ...] = (
     ("src/{package}/sync_requests.py", when("background_jobs")),
     ("tests/app/test_sync.py", always),
     ("tests/app/test_worker.py", when("background_jobs")),
+    ("tests/app/test_jobs.py", when("background_jobs")),
     ("Dockerfile", when("docker")),
     (".dockerignore", when("docker")),
     ("compose.yaml", when("docker")),
