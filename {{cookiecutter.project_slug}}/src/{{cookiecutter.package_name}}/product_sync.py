@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .pim_api import AppDisconnected, PimApiClient, PimApiError, PimUnavailable, RateLimited
 from .product_source import AllProducts, CatalogProducts, ProductSource, SourcePage
 from .sync_progress import LogProgress, Progress
-from .sync_store import LeaseLost, ProductRow, Run, SyncBusy, SyncStore, process_owner
+from .sync_store import LeaseLost, ProductRow, Run, SyncStore, process_owner
 
 if TYPE_CHECKING:
     from .services import Services
@@ -67,7 +67,8 @@ def sync_pim(
     progress: Progress | None = None,
     source: ProductSource | None = None,
 ) -> SyncReport:
-    """Run (or resume) one sync of this PIM; SyncBusy when another process runs one, SyncFailed on failure."""
+    """Run (or resume) one sync of this PIM; SyncBusy (sync_store) when another process runs one, SyncFailed
+    when the run stops."""
     connection = services.store.get(pim_url)
     if connection is None or not connection.is_connected:
         raise SyncFailed(f"{pim_url} is not connected: connect the App from the PIM first")
@@ -173,6 +174,3 @@ def _moment(value: Any, product_uuid: str) -> datetime | None:
     if moment is None or moment.tzinfo is None:
         raise InvalidProduct(f"the product {product_uuid} has an `updated` that is not an ISO 8601 date-time")
     return moment
-
-
-__all__ = ["SyncBusy", "SyncFailed", "SyncReport", "sync_pim"]

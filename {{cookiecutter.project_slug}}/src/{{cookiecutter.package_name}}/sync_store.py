@@ -372,18 +372,6 @@ class SyncStore:
                 or _is_dead_local_process(row.lease_owner)
             ]
 
-    def products(self, pim_url: str, limit: int = 100) -> list[dict[str, Any]]:
-        """Some synced products of a PIM, by uuid: for commands and tests."""
-        with self._engine.connect() as db:
-            rows = db.execute(
-                select(PRODUCTS.c.data)
-                .join(STATES, and_(STATES.c.id == PRODUCTS.c.pim_id))
-                .where(STATES.c.pim_url == pim_url)
-                .order_by(PRODUCTS.c.uuid)
-                .limit(limit)
-            )
-            return [dict(row.data) for row in rows]
-
     def forget(self, pim_url: str) -> None:
         """Delete a PIM's copy and state (the App forgot the PIM)."""
         with self._engine.begin() as db:
