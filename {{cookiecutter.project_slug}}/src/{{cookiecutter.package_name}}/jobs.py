@@ -1,4 +1,5 @@
-"""Background jobs on Huey: the sync of a PIM, on demand ("Sync now") and every 15 minutes for every PIM.
+"""Background jobs on Huey: the sync of a PIM, on demand ("Sync now"), every 15 minutes for every PIM (what
+changed), and every night (everything, so products deleted in the PIM leave the App's copy too).
 
 The queue lives in a SQLite file on this machine (nothing to run on a laptop), or on Redis when REDIS_URL is
 set, where workers on any number of machines share it. `python -m <package> worker` (make worker) runs a
@@ -31,6 +32,8 @@ RETRIES = 5
 RETRY_DELAY = 30  # seconds before the first retry, doubled for each next one (30 s … 8 min)
 RETRY_BACKOFF = 2
 EVERY_PIM_SCHEDULE = crontab(minute="*/15")  # the periodic incremental sync of every connected PIM
+# Every night (UTC): a full sync of every PIM, which also removes the products deleted in the PIM.
+NIGHTLY_SCHEDULE = crontab(hour="3", minute="7")
 POLL_SECONDS = 1.0  # how often an idle worker looks at the SQLite queue (Redis wakes it at once)
 
 
@@ -52,6 +55,9 @@ class SyncJobs:
             retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF, name="sync_pim"
         )(self._sync_pim)
         self._every_pim = huey.periodic_task(EVERY_PIM_SCHEDULE, name="sync_every_pim")(self._sync_every_pim)
+        self._nightly = huey.periodic_task(NIGHTLY_SCHEDULE, name="full_sync_every_pim")(
+            self._full_sync_every_pim
+        )
 
     @property
     def where(self) -> str:
@@ -94,7 +100,10 @@ class SyncJobs:
                 raise  # Huey retries it later; the run resumes from its checkpoint
             # Retrying cannot help (disconnected, refused, nonsense): recorded for the dashboard, done.
 
-    def _sync_every_pim(self) -> None:
+    def _sync_every_pim(self, full: bool = False) -> None:
         for connection in self._services().store.all():
             if connection.is_connected:
-                self.enqueue_sync(connection.pim_url)
+                self.enqueue_sync(connection.pim_url, full=full)
+
+    def _full_sync_every_pim(self) -> None:
+        self._sync_every_pim(full=True)

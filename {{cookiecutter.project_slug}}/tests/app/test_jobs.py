@@ -4,6 +4,8 @@ real worker process."""
 
 from datetime import UTC, datetime
 
+import requests
+
 from {{ cookiecutter.package_name }}.jobs import RETRIES, RETRY_DELAY
 
 from tests.support.stack import running_stack
@@ -39,3 +41,20 @@ def test_the_periodic_job_syncs_every_connected_pim_and_skips_the_others(tmp_pat
         stack.services.queue._every_pim()
         assert stack.services.sync_store.status(stack.pim_url).products == 300
         assert stack.services.sync_store.status("https://gone.cloud.akeneo.com").state == "never"
+
+
+def test_the_nightly_job_removes_the_products_deleted_in_the_pim(tmp_path):
+    scopes = ("read_products", "delete_products")
+    with running_stack(tmp_path, run_jobs_here=True, scopes=scopes) as stack:
+        stack.connect(stack.browser())
+        stack.services.queue._every_pim()
+        token = stack.store.get(stack.pim_url).access_token
+        headers = {"Authorization": f"Bearer {token}"}
+        page = requests.get(f"{stack.pim_url}/api/rest/v1/products-uuid", headers=headers, timeout=10).json()
+        gone = page["_embedded"]["items"][0]["uuid"]
+        url = f"{stack.pim_url}/api/rest/v1/products-uuid/{gone}"
+        assert requests.delete(url, headers=headers, timeout=10).status_code == 204
+        stack.services.queue._every_pim()
+        assert stack.services.sync_store.status(stack.pim_url).products == 300  # what changed: no deletion
+        stack.services.queue._nightly()
+        assert stack.services.sync_store.status(stack.pim_url).products == 299
