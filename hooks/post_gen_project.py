@@ -29,6 +29,7 @@ CLIENT_SECRET_LITERAL = json.loads(r'''{{ cookiecutter.akeneo_client_secret | do
 SECRET_ANSWERS = json.loads(r'''{{ cookiecutter | secret_answers | tojson }}''')
 DOCKER = json.loads(r'''{{ cookiecutter.docker | tojson }}''')
 CI = json.loads(r'''{{ cookiecutter.ci | tojson }}''')
+BACKGROUND_JOBS = json.loads(r'''{{ cookiecutter.background_jobs | tojson }}''')
 # None when the template is not a git checkout: cruft could not find the commit to update from.
 TEMPLATE_COMMIT = json.loads(r'''{{ cookiecutter | template_commit | tojson }}''')
 # cruft names the commit it re-bakes in temporary folders to compute an update: no person is waiting there.
@@ -40,6 +41,15 @@ LOCAL_CREDENTIALS = not CLIENT_ID or not CLIENT_SECRET
 OPTIONAL_PATHS = {
     "docker": (DOCKER, ["Dockerfile", ".dockerignore", "compose.yaml"]),
     "ci": (CI, [".github"]),
+    "background_jobs": (
+        BACKGROUND_JOBS,
+        [
+            f"src/{PACKAGE}/jobs.py",
+            f"src/{PACKAGE}/sync_requests.py",
+            "tests/app/test_jobs.py",
+            "tests/app/test_worker.py",
+        ],
+    ),
     "updates": (TEMPLATE_COMMIT is not None, [".cruft.json"]),
     # The web layer not chosen is rendered under an _unused_ name; the chosen one is `web`.
     "web_framework": (False, [f"src/{PACKAGE}/_unused_flask_web", f"src/{PACKAGE}/_unused_fastapi_web"]),

@@ -24,6 +24,7 @@ ANSWERS = {
     "database": json.loads(r'''{{ cookiecutter.database | tojson }}'''),
     "docker": json.loads(r'''{{ cookiecutter.docker | tojson }}'''),
     "ci": json.loads(r'''{{ cookiecutter.ci | tojson }}'''),
+    "background_jobs": json.loads(r'''{{ cookiecutter.background_jobs | tojson }}'''),
     "port": json.loads(r'''{{ cookiecutter.port | tojson }}'''),
 }
 KNOWN_SCOPES = json.loads(r'''{{ cookiecutter._known_scopes | tojson }}''')
@@ -146,6 +147,7 @@ CHECKS = {
     "port": check_port,
     "docker": check_boolean,
     "ci": check_boolean,
+    "background_jobs": check_boolean,
 }
 
 

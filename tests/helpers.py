@@ -78,6 +78,11 @@ MATRIX = (
     Variant("no-docker-no-ci", {"docker": False, "ci": False}),
     Variant("postgresql-docker-without-ci", {"database": "postgresql", "ci": False}),
     Variant("ci-without-docker", {"docker": False}),
+    Variant("no-background-jobs", {"background_jobs": False}),
+    Variant(
+        "fastapi-postgresql-no-background-jobs-no-docker",
+        {"web_framework": "fastapi", "database": "postgresql", "background_jobs": False, "docker": False},
+    ),
 )
 
 # Free text that must come out as valid Python and TOML literals, whatever it holds.
@@ -340,6 +345,13 @@ EXPECTED_PATHS: tuple[tuple[str, Condition], ...] = (
     ("scripts/tunnel.py", always),
     ("scripts/dev.py", always),
     ("tests/*", always),
+    ("src/{package}/product_sync.py", always),
+    ("src/{package}/sync_store.py", always),
+    ("src/{package}/jobs.py", when("background_jobs")),
+    ("src/{package}/sync_requests.py", when("background_jobs")),
+    ("tests/app/test_sync.py", always),
+    ("tests/app/test_worker.py", when("background_jobs")),
+    ("tests/app/test_jobs.py", when("background_jobs")),
     ("Dockerfile", when("docker")),
     (".dockerignore", when("docker")),
     ("compose.yaml", when("docker")),

@@ -60,6 +60,7 @@ BAD_ANSWERS = (
     BadAnswer("database-not-offered", {"database": "mysql"}, "database"),
     BadAnswer("docker-not-yes-or-no", {"docker": "maybe"}, "docker"),
     BadAnswer("ci-not-yes-or-no", {"ci": "sometimes"}, "ci"),
+    BadAnswer("background_jobs-not-yes-or-no", {"background_jobs": "later"}, "background_jobs"),
     BadAnswer("port-non-numeric", {"port": "http"}, "port"),
     BadAnswer("port-1023", {"port": "1023"}, "port"),
     BadAnswer("port-65536", {"port": "65536"}, "port"),

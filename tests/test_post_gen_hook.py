@@ -133,6 +133,25 @@ def test_prune_removes_the_files_of_an_option_turned_off(tmp_path: Path, option:
     assert sorted(path.name for path in project.iterdir()) == ["Makefile"]
 
 
+def test_prune_removes_the_background_jobs_files_when_the_option_is_off(tmp_path: Path):
+    hook = post_gen_hook(tmp_path, {"background_jobs": False, "package_name": "acme"})
+    jobs_files = [
+        "src/acme/jobs.py",
+        "src/acme/sync_requests.py",
+        "tests/app/test_jobs.py",
+        "tests/app/test_worker.py",
+    ]
+    kept = ["src/acme/product_sync.py", "tests/app/test_sync.py"]
+    for name in [*jobs_files, *kept]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+
+    hook.prune(tmp_path)
+    hook.prune(tmp_path)
+
+    assert [name for name in [*jobs_files, *kept] if (tmp_path / name).exists()] == kept
+
+
 def test_prune_keeps_cruft_json_when_the_template_is_a_git_checkout(tmp_path: Path):
     hook = post_gen_hook(tmp_path)
     (tmp_path / ".cruft.json").write_text("{}")

@@ -38,3 +38,12 @@ def test_a_hundred_thousand_products_are_sorted_both_ways_without_building_them(
     assert len(by_uuid) == len(by_identifier) == 100_000
     assert by_uuid == sorted(by_uuid)
     assert catalog.product(99_999)["identifier"].endswith("-100000")
+
+
+def test_no_product_of_a_large_catalog_is_updated_in_the_future():
+    # An App's "updated since the last sync" query would find such products on every run.
+    from datetime import UTC, datetime
+
+    catalog = Catalog(100_000)
+    latest = max(datetime.fromisoformat(catalog.product(index)["updated"]) for index in range(0, 100_000, 97))
+    assert latest < datetime(2025, 6, 1, tzinfo=UTC) < datetime.now(UTC)

@@ -16,6 +16,9 @@ PRODUCT_NAMESPACE = uuid.UUID("7d3c8f0e-5b1a-4c2e-9f6d-2a1b3c4d5e6f")
 LABEL_ATTRIBUTE = "name"
 MODELS = ("Alpine", "Breeze", "Cobalt", "Dune", "Ember", "Fjord", "Glacier", "Harbor", "Iris")
 _EPOCH = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
+# Creation dates spread over one year, then start again: a large catalog never has products updated in the
+# future, which an App's "updated since the last sync" query would find on every run.
+_CREATION_SPAN_MINUTES = 365 * 24 * 60
 
 
 class Catalog:
@@ -88,7 +91,7 @@ class Catalog:
         serial = index // len(FAMILIES)
         model = MODELS[serial % len(MODELS)]
         color, color_en, color_fr = COLORS[(serial // len(MODELS)) % len(COLORS)]
-        created = _EPOCH + timedelta(minutes=37 * index)
+        created = _EPOCH + timedelta(minutes=(37 * index) % _CREATION_SPAN_MINUTES)
         updated = created + timedelta(days=(index * 7) % 60, hours=index % 9)
         price = family.base_price + (serial % 5) * 5
         categories = [family.category]

@@ -154,6 +154,7 @@ def forget(services: Services, session: BrowserSession | None, form: Mapping[str
     ):
         return Outcome(problem=failure_pages.forbidden_form())
     services.store.delete(pim_url)
+    services.sync_store.forget(pim_url)
     services.sessions.forget_pim(pim_url)
     services.users.forget_pim(pim_url)
     services.notices.release(pim_url)

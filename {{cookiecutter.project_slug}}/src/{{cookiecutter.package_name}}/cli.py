@@ -14,10 +14,16 @@ from pathlib import Path
 from .doctor import diagnose
 from .env_file import ensure_env_file
 from .env_values import read_environment
+{%- if cookiecutter.background_jobs %}
+from .jobs import SyncJobs
+{%- endif %}
 from .pim_api import PimApiClient, PimApiError
+from .product_sync import SyncFailed, sync_pim
 from .products import summarize
 from .services import Services
 from .startup import StartupError, start
+from .sync_progress import BarProgress, LogProgress, Progress
+from .sync_store import SyncBusy
 from .token_cipher import UndecryptableToken
 
 
@@ -62,6 +68,58 @@ def products(args: argparse.Namespace, services: Callable[[], Services]) -> None
         print(f"  {product.key}  {product.family:<16}  {product.label}")
 
 
+def sync(args: argparse.Namespace, services: Callable[[], Services]) -> None:
+    """Copy the products of each connected PIM (or the one named) into the App's database."""
+    app = services()
+    try:
+        pim_urls = [c.pim_url for c in app.store.all() if c.is_connected]
+    except UndecryptableToken as error:
+        raise CommandError(f"{error}: restore the key, or reconnect the PIM.") from error
+    if args.pim:
+        pim_urls = [url for url in pim_urls if url == args.pim.rstrip("/")]
+    if not pim_urls:
+        where = f" at {args.pim}" if args.pim else ""
+        raise CommandError(f"No connected PIM{where}. Connect the App from the PIM first.")
+    failed = []
+    for pim_url in pim_urls:
+        # A bar for a person at a terminal; log lines in a pipe, a log file or a container.
+        progress: Progress = BarProgress(sys.stderr) if sys.stderr.isatty() else LogProgress()
+        try:
+            report = sync_pim(app, pim_url, full=args.full, progress=progress)
+        except (SyncBusy, SyncFailed) as error:
+            print(f"{pim_url}: {error}", file=sys.stderr)
+            failed.append(pim_url)
+            continue
+        kind = "full" if report.full else "incremental"
+        resumed = " (resumed)" if report.resumed else ""
+        in_app = app.sync_store.status(pim_url).products
+        print(
+            f"{pim_url}: {kind} sync{resumed}, {report.written:,} products written, "
+            f"{report.removed:,} removed, {report.seconds:.1f} s; {in_app:,} products in the App"
+        )
+    if failed:
+        raise CommandError(f"the sync of {', '.join(failed)} did not complete; it resumes on the next run")
+
+
+{% if cookiecutter.background_jobs -%}
+def worker(args: argparse.Namespace, services: Callable[[], Services]) -> None:
+    """Run the background jobs: syncs asked from the dashboard and the periodic sync of every PIM."""
+    jobs = services().queue
+    if not isinstance(jobs, SyncJobs):
+        raise CommandError("the App's services have no background jobs queue")
+    resumed = jobs.resume_interrupted()
+    if resumed:
+        print(f"Resuming the interrupted sync of {', '.join(resumed)}", file=sys.stderr)
+    jobs.run_worker(args.workers)
+
+
+def worker_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 32:
+        raise argparse.ArgumentTypeError("a number from 1 to 32")
+    return int(text)
+
+
+{% endif -%}
 def rotate_token_key(_: argparse.Namespace, services: Callable[[], Services]) -> None:
     """Re-encrypt every stored token with the first key of TOKEN_ENCRYPTION_KEY."""
     try:
@@ -100,6 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--limit", type=page_size, default=10, help="how many products, 1 to 100 (10)")
     command.set_defaults(run=products)
 
+    command = commands.add_parser("sync", help="copy the products of the connected PIMs into the database")
+    command.add_argument("--pim", help="only this connected PIM")
+    command.add_argument(
+        "--full", action="store_true", help="read every product and remove those the PIM no longer has"
+    )
+    command.set_defaults(run=sync)
+{% if cookiecutter.background_jobs %}
+    command = commands.add_parser("worker", help="run the background jobs (syncs), on SQLite or REDIS_URL")
+    command.add_argument("--workers", type=worker_count, default=2, help="jobs at once, 1 to 32 (2)")
+    command.set_defaults(run=worker)
+{% endif %}
     command = commands.add_parser(
         "rotate-token-key", help="re-encrypt every stored token with the first key of TOKEN_ENCRYPTION_KEY"
     )

@@ -19,6 +19,7 @@ from .products import ProductSummary, summarize
 from .scope_changes import notify_once, scopes_missing
 from .scopes import with_implied
 from .services import Services
+from .sync_store import SyncStatus
 from .token_cipher import UndecryptableToken
 from .token_store import Connection
 from .users import User
@@ -47,6 +48,7 @@ class Card:
     products: list[ProductSummary] = field(default_factory=list)
     products_endpoint: str = ""
     problem: str = ""
+    sync: SyncStatus | None = None  # the App's copy of the PIM's products (make sync, Sync now)
 
 
 def dashboard_page(services: Services, session: BrowserSession | None) -> dict[str, Any]:
@@ -70,6 +72,8 @@ def dashboard_page(services: Services, session: BrowserSession | None) -> dict[s
         "activate_url": f"{services.settings.app_url}/activate",
         "callback_url": f"{services.settings.app_url}/callback",
         "reconnect_href": lambda pim_url: restart_action(pim_url).href,
+        # Without background jobs there is no worker to run a sync: `make sync` is the way.
+        "sync_now": services.queue is not None,
     }
 
 
@@ -85,7 +89,9 @@ def load_dashboard(services: Services, pim_urls: list[str]) -> list[Card]:
                 cards.append(Card(pim_url, CardStatus.UNREADABLE))
                 continue
             if connection is not None:
-                cards.append(load_card(services, connection))
+                card = load_card(services, connection)
+                card.sync = services.sync_store.status(pim_url)
+                cards.append(card)
     return cards
 
 

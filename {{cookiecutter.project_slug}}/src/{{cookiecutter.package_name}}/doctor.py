@@ -15,6 +15,9 @@ from pathlib import Path
 from . import env_values
 from .database import DatabaseError
 from .env_values import is_local_url
+{%- if cookiecutter.background_jobs %}
+from .jobs import SyncJobs
+{%- endif %}
 from .pim_api import PRODUCTS_UUID_PATH
 from .pim_http import PimCallError, send
 from .scopes import missing_scopes
@@ -67,10 +70,32 @@ def diagnose(environ: Mapping[str, str], env_file: Path = Path(".env")) -> Itera
         return
     yield Check("database", True, services.engine.url.render_as_string(hide_password=True))
     yield from check_pims(services)
+{%- if cookiecutter.background_jobs %}
+    yield check_job_queue(services)
+{%- endif %}
     yield check_tunnel(settings.app_url, env_values.text(environ, "NGROK_API_URL", NGROK_API_URL))
     services.engine.dispose()
 
 
+{% if cookiecutter.background_jobs -%}
+def check_job_queue(services: Services) -> Check:
+    """The background jobs' queue answers (Redis up, the SQLite file writable), and how many jobs wait."""
+    jobs = services.queue
+    if not isinstance(jobs, SyncJobs):
+        return Check("job queue", False, "the App's services have no job queue", "use build_services")
+    try:
+        waiting = jobs.waiting()
+    except Exception as error:  # redis-py's and sqlite3's errors alike: the queue cannot serve
+        return Check(
+            "job queue",
+            False,
+            f"{jobs.where} does not answer ({type(error).__name__}: {str(error)[:200]})",
+            "start Redis or fix REDIS_URL; or empty REDIS_URL to use a SQLite file on this machine",
+        )
+    return Check("job queue", True, f"{jobs.where}, {waiting} job(s) waiting for a worker")
+
+
+{% endif -%}
 def check_pims(services: Services) -> Iterator[Check]:
     connections = services.store.all()
     if not connections:

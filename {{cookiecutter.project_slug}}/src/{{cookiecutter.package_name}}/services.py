@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass{% if cookiecutter.background_jobs %}, replace{% endif %}
+from typing import Protocol
 
 import requests
 from sqlalchemy.engine import Engine
@@ -19,6 +20,7 @@ from .pim_http import build_pim_session
 from .pim_url import exact_hosts
 from .scope_changes import ScopeNotices
 from .settings import Settings
+from .sync_store import SyncStore
 from .token_cipher import TokenCipher
 from .token_store import SqlTokenStore, TokenStore
 from .users import UserStore
@@ -41,6 +43,12 @@ class CallLimits:
     command_seconds: float = CALL_SECONDS  # one call from a command or a job
 
 
+class SyncQueue(Protocol):
+    """Where "Sync now" sends a sync: the background jobs' queue (jobs.py)."""
+
+    def enqueue_sync(self, pim_url: str, *, full: bool = False) -> None: ...
+
+
 @dataclass(frozen=True)
 class Services:
     settings: Settings
@@ -53,6 +61,9 @@ class Services:
     http: requests.Session
     clock: Callable[[], float]
     limits: CallLimits
+    sync_store: SyncStore
+    # None without background jobs: syncs then run from the command line only (make sync).
+    queue: SyncQueue | None = None
 
     def health(self) -> tuple[int, dict[str, str]]:
         """What /health answers: 200 when the database answers, 503 otherwise."""
@@ -70,9 +81,11 @@ def build_services(
     clock: Callable[[], float] = time.time,
     limits: CallLimits | None = None,
     http: requests.Session | None = None,
+    run_jobs_here: bool = False,
 ) -> Services:
+    """`run_jobs_here` runs each background job where it is enqueued, without a worker (tests, scripts)."""
     engine = create_database_engine(settings.database_url)
-    return Services(
+    services = Services(
         settings=settings,
         engine=engine,
         store=SqlTokenStore(engine, TokenCipher(settings.token_encryption_keys)),
@@ -83,4 +96,13 @@ def build_services(
         http=http or build_pim_session(exact_hosts(settings.allowed_pim_hosts)),
         clock=clock,
         limits=limits or CallLimits(),
+        sync_store=SyncStore(engine),
     )
+{%- if cookiecutter.background_jobs %}
+    # Imported here: the jobs run the sync, which reads Services.
+    from .jobs import SyncJobs, create_huey
+
+    jobs = SyncJobs(create_huey(settings, immediate=run_jobs_here), lambda: services)
+    services = replace(services, queue=jobs)
+{%- endif %}
+    return services

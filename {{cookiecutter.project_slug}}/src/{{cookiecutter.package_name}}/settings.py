@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-{% if cookiecutter.database != "postgresql" -%}
+{% if cookiecutter.database != "postgresql" or cookiecutter.background_jobs -%}
 from pathlib import Path
 {% endif -%}
 from urllib.parse import {% if cookiecutter.database == "postgresql" %}quote, {% endif %}urlsplit
@@ -48,6 +48,13 @@ class Settings:
     # How many proxies in front of the App set X-Forwarded-Proto/Host; 0 trusts none of these headers.
     trusted_proxies: int = 0
     log_level: str = "INFO"
+    # The name of the App's catalog whose products `sync` copies; empty copies every product it may read.
+    sync_catalog: str = ""
+{%- if cookiecutter.background_jobs %}
+    # Background jobs run on Redis when set (several machines); else on a SQLite file (this machine).
+    redis_url: str = field(default="", repr=False)
+    jobs_queue_file: str = ""
+{%- endif %}
 
     @property
     def is_local(self) -> bool:
@@ -130,6 +137,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         token_encryption_keys=keys,
         trusted_proxies=env_values.whole_number(env, "TRUSTED_PROXIES", 0, 0, 10),
         log_level=env_values.one_of(env, "LOG_LEVEL", LEVELS, "INFO"),
+        sync_catalog=text(env, "SYNC_CATALOG"),
+{%- if cookiecutter.background_jobs %}
+        redis_url=redis_url(text(env, "REDIS_URL")),
+        jobs_queue_file=text(env, "JOBS_QUEUE_FILE") or str(Path.cwd() / "instance" / "jobs.sqlite3"),
+{%- endif %}
     )
     if not settings.secret_key:
         if not settings.is_local:
@@ -147,6 +159,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return settings
 
 
+{% if cookiecutter.background_jobs -%}
+def redis_url(raw: str) -> str:
+    """REDIS_URL as redis-py reads it: redis://, rediss:// (TLS) or unix://, or empty."""
+    if raw and urlsplit(raw).scheme not in ("redis", "rediss", "unix"):
+        raise SettingsError("REDIS_URL must look like redis://host:6379/0 (rediss:// for TLS), or be empty")
+    return raw
+
+
+{% endif -%}
 KEY_RECIPE = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 

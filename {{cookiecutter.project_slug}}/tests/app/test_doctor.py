@@ -59,6 +59,21 @@ def test_a_refused_token_fails(stack, tmp_path):
     assert "refused" in check.detail
 
 
+{% if cookiecutter.background_jobs -%}
+def test_the_job_queue_on_a_sqlite_file_passes(stack, tmp_path):
+    check = results(stack, tmp_path, JOBS_QUEUE_FILE=str(tmp_path / "jobs.sqlite3"))["job queue"]
+    assert check.ok
+    assert check.detail == f"SQLite file {tmp_path / 'jobs.sqlite3'}, 0 job(s) waiting for a worker"
+
+
+def test_a_redis_that_does_not_answer_fails_with_the_fix(stack, tmp_path, unused_port):
+    check = results(stack, tmp_path, REDIS_URL=f"redis://127.0.0.1:{unused_port}/0")["job queue"]
+    assert not check.ok
+    assert check.detail.startswith(f"Redis at 127.0.0.1:{unused_port}/0 does not answer")
+    assert "REDIS_URL" in check.fix
+
+
+{% endif -%}
 @pytest.mark.slow  # waits out the retries' backoff
 def test_an_unreachable_pim_fails(stack, tmp_path, unused_port):
     stack.store.save(f"http://127.0.0.1:{unused_port}", "T" * 86, ("read_products",))

@@ -122,13 +122,18 @@ def running_stack(
     *,
     auto_consent: bool = True,
     product_count: int = 300,
+    run_jobs_here: bool = False,
     **settings_overrides: Any,
 ) -> Iterator[Stack]:
+    """`run_jobs_here`: a background job (Sync now) runs in the request that queues it, not in a worker."""
     app_server = AppServer()
     pim_server = ServerThread(not_ready)
     settings_overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'tokens.sqlite3'}")
+{%- if cookiecutter.background_jobs %}
+    settings_overrides.setdefault("jobs_queue_file", str(tmp_path / "jobs.sqlite3"))
+{%- endif %}
     settings = make_settings(app_url=app_server.url, **settings_overrides)
-    services = test_services(settings)
+    services = test_services(settings, run_jobs_here=run_jobs_here)
     store = services.store
     assert isinstance(store, SqlTokenStore)
     app_server.app = create_app(services=services)

@@ -13,6 +13,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from .. import activation
 from ..activation import Outcome
 from ..dashboard import dashboard_page
+{%- if cookiecutter.background_jobs %}
+from ..sync_requests import sync_now
+{%- endif %}
 from .pages import render, render_problem, services
 from .session_cookie import clear_cookie, current_or_new_session, current_session, sign_in
 
@@ -62,6 +65,14 @@ def forget(request: Request, pim_url: str = Form(""), csrf_token: str = Form("")
     return respond(request, activation.forget(services(request), current_session(request), form), 303)
 
 
+{% if cookiecutter.background_jobs -%}
+@router.post("/sync")
+def sync(request: Request, pim_url: str = Form(""), csrf_token: str = Form("")) -> Response:
+    form = {"pim_url": pim_url, "csrf_token": csrf_token}
+    return respond(request, sync_now(services(request), current_session(request), form), 303)
+
+
+{% endif -%}
 @router.post("/sign-out")
 def sign_out(request: Request, csrf_token: str = Form("")) -> Response:
     outcome = activation.sign_out(services(request), current_session(request), {"csrf_token": csrf_token})

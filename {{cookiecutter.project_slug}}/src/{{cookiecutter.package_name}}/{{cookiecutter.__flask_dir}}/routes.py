@@ -9,6 +9,9 @@ from werkzeug.wrappers import Response
 from .. import APP_NAME, activation
 from ..activation import Outcome
 from ..dashboard import dashboard_page
+{%- if cookiecutter.background_jobs %}
+from ..sync_requests import sync_now
+{%- endif %}
 from .pages import render_problem, services
 from .session_cookie import clear_cookie, current_or_new_session, current_session, sign_in
 
@@ -45,6 +48,13 @@ def forget() -> Response | tuple[str, int]:
     return respond(activation.forget(services(), current_session(), request.form), 303)
 
 
+{% if cookiecutter.background_jobs -%}
+@blueprint.post("/sync")
+def sync() -> Response | tuple[str, int]:
+    return respond(sync_now(services(), current_session(), request.form), 303)
+
+
+{% endif -%}
 @blueprint.post("/sign-out")
 def sign_out() -> Response | tuple[str, int]:
     outcome = activation.sign_out(services(), current_session(), request.form)
