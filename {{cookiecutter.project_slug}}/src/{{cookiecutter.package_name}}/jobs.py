@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-QUEUE_NAME = "{{ cookiecutter.package_name }}"
 RETRIES = 5
 RETRY_DELAY = 30  # seconds before the first retry, doubled for each next one (30 s … 8 min)
 RETRY_BACKOFF = 2
@@ -40,9 +39,11 @@ POLL_SECONDS = 1.0  # how often an idle worker looks at the SQLite queue (Redis 
 def create_huey(settings: Settings, *, immediate: bool = False) -> Huey:
     """Redis when REDIS_URL is set, else a SQLite file; `immediate` runs each job where it is enqueued."""
     if settings.redis_url:
-        return RedisHuey(QUEUE_NAME, url=settings.redis_url, results=False, immediate=immediate)
+        return RedisHuey(settings.jobs_queue_name, url=settings.redis_url, results=False, immediate=immediate)
     Path(settings.jobs_queue_file).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(QUEUE_NAME, filename=settings.jobs_queue_file, results=False, immediate=immediate)
+    return SqliteHuey(
+        settings.jobs_queue_name, filename=settings.jobs_queue_file, results=False, immediate=immediate
+    )
 
 
 class SyncJobs:

@@ -54,6 +54,8 @@ class Settings:
     # Background jobs run on Redis when set (several machines); else on a SQLite file (this machine).
     redis_url: str = field(default="", repr=False)
     jobs_queue_file: str = ""
+    # Names the queue on Redis: Apps (or test runs) sharing one Redis each keep their own jobs.
+    jobs_queue_name: str = "{{ cookiecutter.package_name }}"
 {%- endif %}
 
     @property
@@ -141,6 +143,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 {%- if cookiecutter.background_jobs %}
         redis_url=redis_url(text(env, "REDIS_URL")),
         jobs_queue_file=text(env, "JOBS_QUEUE_FILE") or str(Path.cwd() / "instance" / "jobs.sqlite3"),
+        jobs_queue_name=text(env, "JOBS_QUEUE_NAME") or "{{ cookiecutter.package_name }}",
 {%- endif %}
     )
     if not settings.secret_key:

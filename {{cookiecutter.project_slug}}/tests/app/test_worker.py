@@ -4,6 +4,7 @@ worker killed mid-sync then started again finishes the sync with every product w
 
 import os
 import signal
+import uuid
 
 import pytest
 import redis
@@ -11,7 +12,7 @@ import redis
 from tests.support.app_process import WAIT_SECONDS, app_process, wait_for
 from tests.support.stack import running_stack
 
-# The Redis database these tests may use (REDIS_URL in CI); flushed before each test.
+# The Redis these tests may use; each test has a queue of its own there (parallel runs share the database).
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 pytestmark = pytest.mark.slow
@@ -21,7 +22,8 @@ pytestmark = pytest.mark.slow
 def queue_settings(request, tmp_path):
     """Settings for the queue: the SQLite file of the test, then Redis (skipped when none answers)."""
     if request.param == "sqlite-queue":
-        return {"jobs_queue_file": str(tmp_path / "jobs.sqlite3")}
+        yield {"jobs_queue_file": str(tmp_path / "jobs.sqlite3")}
+        return
     client = redis.Redis.from_url(TEST_REDIS_URL)
     try:
         client.ping()
@@ -29,8 +31,12 @@ def queue_settings(request, tmp_path):
         if os.environ.get("REQUIRE_REDIS") == "1":
             pytest.fail(f"REQUIRE_REDIS=1 but Redis at {TEST_REDIS_URL} does not answer: {error}")
         pytest.skip(f"no Redis at {TEST_REDIS_URL} ({error}); set TEST_REDIS_URL or start one")
-    client.flushdb()
-    return {"redis_url": TEST_REDIS_URL}
+    name = f"test-{uuid.uuid4().hex}"
+    yield {"redis_url": TEST_REDIS_URL, "jobs_queue_name": name}
+    keys = list(client.scan_iter(match=f"*{name}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
 
 
 def test_a_sync_queued_by_the_app_runs_in_the_worker(tmp_path, queue_settings):

@@ -36,6 +36,7 @@ def app_environment(stack: Stack, **overrides: str) -> dict[str, str]:
 {%- if cookiecutter.background_jobs %}
         "JOBS_QUEUE_FILE": settings.jobs_queue_file,
         "REDIS_URL": settings.redis_url,
+        "JOBS_QUEUE_NAME": settings.jobs_queue_name,
 {%- endif %}
         **overrides,
     }
