@@ -13,7 +13,7 @@ from typing import Any
 
 from .browser_sessions import BrowserSession
 from .failure_pages import restart_action
-from .pim_api import AccessDenied, AppDisconnected, PimApiClient, PimApiError, RateLimited
+from .pim_api import PimApiClient, PimApiError, PimForbidden, PimRateLimited, PimUnauthorized
 from .pim_http import deadline
 from .products import ProductSummary, summarize
 from .services import Services
@@ -82,15 +82,16 @@ def load_card(services: Services, connection: Connection) -> Card:
     )
     try:
         page = client.first_products(PRODUCT_COUNT)
-    except AppDisconnected:
+    except PimUnauthorized:
         # Marked once; the page then offers Reconnect instead of retrying a dead token on every load.
         services.store.mark_disconnected(connection.pim_url)
         card.connection = services.store.get(connection.pim_url) or connection
         card.status = CardStatus.DISCONNECTED
-    except AccessDenied as error:
+    except PimForbidden as error:
         card.status = CardStatus.ACCESS_DENIED
-        card.problem = f"The PIM refused to list products: {error.message} Check the App's scopes."
-    except RateLimited as error:
+        needed = f"The App needs {error.missing_scope}" if error.missing_scope else "Check the App's scopes"
+        card.problem = f"The PIM refused to list products: {error.message} {needed}."
+    except PimRateLimited as error:
         card.status = CardStatus.RATE_LIMITED
         when = f"in {error.retry_after} seconds" if error.retry_after is not None else "in a moment"
         card.problem = f"The PIM is limiting the App's requests. Reload this page {when}."

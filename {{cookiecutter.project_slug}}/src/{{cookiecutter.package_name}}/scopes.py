@@ -46,3 +46,50 @@ def missing_scopes(asked: tuple[str, ...], granted: tuple[str, ...]) -> list[str
     """The authorization scopes the App asks for that the grant does not cover."""
     covered = with_implied(granted)
     return [scope for scope in asked if scope not in AUTHENTICATION_SCOPES and scope not in covered]
+
+
+# The family of scopes each REST resource needs (Akeneo's scope mappers), by the path's first segment after
+# /api/rest/v1/; a few sub-resources have their own.
+_RESOURCE_SCOPES = {
+    "products": "products",
+    "products-uuid": "products",
+    "product-models": "products",
+    "families": "catalog_structure",
+    "attributes": "catalog_structure",
+    "attribute-groups": "catalog_structure",
+    "categories": "categories",
+    "channels": "channel_settings",
+    "measurement-families": "channel_settings",
+    "locales": "channel_localization",
+    "currencies": "channel_localization",
+    "association-types": "association_types",
+    "catalogs": "catalogs",
+    "asset-families": "asset_families",
+    "reference-entities": "reference_entities",
+}
+_SUB_RESOURCE_SCOPES = {
+    ("attributes", "options"): "attribute_options",
+    ("asset-families", "assets"): "assets",
+    ("reference-entities", "records"): "reference_entity_records",
+}
+API_PREFIX = "/api/rest/v1/"
+
+
+def scope_for_call(method: str, path: str, message: str = "") -> str | None:
+    """The scope a REST call needs, to name it when the PIM answers 403; None for an unknown resource.
+
+    A catalog's products need two scopes: the PIM's message says which one it missed.
+    """
+    segments = path.partition(API_PREFIX)[2].split("?", 1)[0].split("/")
+    family = _RESOURCE_SCOPES.get(segments[0])
+    if family is None:
+        return None
+    if len(segments) >= 3:
+        family = _SUB_RESOURCE_SCOPES.get((segments[0], segments[2]), family)
+        if family == "catalogs" and "product" in segments[2] and "catalog" not in message.lower():
+            family = "products"
+    verb = {"GET": "read", "HEAD": "read", "DELETE": "delete"}.get(method.upper(), "write")
+    if f"{verb}_{family}" not in KNOWN_SCOPES:
+        verb = "write"
+    scope = f"{verb}_{family}"
+    return scope if scope in KNOWN_SCOPES else None
