@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-import orjson
+import msgspec
 import requests
 
 from .pim_errors import (
@@ -37,7 +37,17 @@ from .pim_errors import (
     UnexpectedAnswer,
     error_for,
 )
-from .pim_http import CallFailure, PimCallError, PimReply, deadline, decode_json, fetch, remaining_time, send
+from .pim_http import (
+    CallFailure,
+    PageChannel,
+    PimCallError,
+    PimReply,
+    deadline,
+    decode_json,
+    fetch,
+    remaining_time,
+    send,
+)
 from .pim_pages import MAX_PAGES, parse_page, walk_pages
 
 __all__ = [
@@ -87,10 +97,12 @@ class ProductPage:
 
 @dataclass(frozen=True)
 class Written:
-    """What the PIM answered to a create or an update: 201 (created) or 204 (updated), and where it is."""
+    """What the PIM answered to a write: 201 (created), 204 (updated) or 200, where it is, and the object
+    it sent back, if any (a new catalog's id comes that way)."""
 
     status: int
     location: str | None
+    body: dict[str, Any] | None = None
 
     @property
     def created(self) -> bool:
@@ -147,7 +159,7 @@ class PimApiClient:
         (`search`, `scope`, `locales`…) or overrides the pagination.
         """
         first = self._url(path, {**_pagination(path, page_size), **(params or {})})
-        for page in walk_pages(self._read_raw, first, max_pages=max_pages):
+        for page in walk_pages(_PagesOf(self), first, max_pages=max_pages):
             items = page.items
             del page  # nothing but `items` keeps this page alive while the next one is decoded
             yield from items
@@ -247,6 +259,13 @@ class PimApiClient:
         """The catalogs this App owns (the PIM shows an App no other)."""
         return self.iter_items(CATALOGS_PATH)
 
+    def create_catalog(self, name: str) -> dict[str, Any]:
+        """A new catalog, disabled until a person enables it in the PIM; its `id` is in the answer."""
+        written = self.create(CATALOGS_PATH, {"name": name})
+        if written.body is None or not isinstance(written.body.get("id"), str):
+            raise UnexpectedAnswer(written.status, "the PIM created a catalog but did not say its id")
+        return written.body
+
     def iter_catalog_products(
         self,
         catalog_id: str,
@@ -292,13 +311,10 @@ class PimApiClient:
             raise error_for(reply, _decoded_or_none(reply), "GET", urlsplit(url).path)
         return reply
 
-    def _read_raw(self, url: str) -> bytes:
-        return self._read(self._url(url)).body
-
     def _write(self, method: str, path: str, body: Mapping[str, Any] | None) -> Written:
         url = self._url(path)
         headers = {**self._headers(), **({"Content-Type": "application/json"} if body is not None else {})}
-        data = orjson.dumps(body) if body is not None else None
+        data = msgspec.json.encode(body) if body is not None else None
         with deadline(self._call_seconds):
             for attempt in range(WRITE_RETRIES + 1):
                 try:
@@ -317,7 +333,8 @@ class PimApiClient:
                     location = reply.headers.get("Location")
                     if location and _origin(location) != self._origin:
                         location = None  # never a lead to follow off the PIM
-                    return Written(reply.status, location)
+                    answer = _decoded_or_none(reply)
+                    return Written(reply.status, location, answer if isinstance(answer, dict) else None)
                 refusal = error_for(reply, _decoded_or_none(reply), method, urlsplit(url).path)
                 wait = _wait_before_retrying(refusal, attempt)
                 if wait is None:
@@ -327,6 +344,38 @@ class PimApiClient:
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
+
+
+class _PagesOf:
+    """A walk's pages from this client's PIM: links checked for origin, answers other than 200 raised."""
+
+    def __init__(self, client: PimApiClient) -> None:
+        self._client = client
+        self._channel = PageChannel(
+            client._http, seconds=client._call_seconds, max_bytes=PAGE_MAX_BYTES, headers=client._headers()
+        )
+        self._path = ""
+
+    def send(self, url: str) -> None:
+        url = self._client._url(url)
+        self._path = urlsplit(url).path
+        try:
+            self._channel.send(url)
+        except PimCallError as error:
+            raise _call_error(error) from error
+
+    def receive(self) -> bytes:
+        try:
+            reply = self._channel.receive()
+        except PimCallError as error:
+            raise _call_error(error) from error
+        if reply.status != 200:
+            raise error_for(reply, _decoded_or_none(reply), "GET", self._path)
+        body: bytes = reply.body
+        return body
+
+    def close(self) -> None:
+        self._channel.close()
 
 
 def _wait_before_retrying(error: PimApiError, attempt: int) -> int | None:
@@ -371,7 +420,7 @@ def _pagination(path: str, page_size: int) -> dict[str, Any]:
 
 
 def _json(search: Mapping[str, Any]) -> str:
-    return orjson.dumps(search).decode()
+    return msgspec.json.encode(search).decode()
 
 
 def _segment(key: str) -> str:
