@@ -204,17 +204,16 @@ class PimApiClient:
         From products-uuid, or from the legacy endpoint on a PIM that has no products-uuid.
         """
         query = {**(params or {}), **({"search": _json(search)} if search else {})}
-        yielded = False
+        products = self.iter_items(PRODUCTS_UUID_PATH, query, page_size=page_size, max_pages=max_pages)
         try:
-            for product in self.iter_items(
-                PRODUCTS_UUID_PATH, query, page_size=page_size, max_pages=max_pages
-            ):
-                yielded = True
-                yield product
+            first = next(products)
+        except StopIteration:
+            return
         except PimNotFound:
-            if yielded:
-                raise
             yield from self.iter_items(LEGACY_PRODUCTS_PATH, query, page_size=page_size, max_pages=max_pages)
+            return
+        yield first
+        yield from products
 
     def get_product(self, product_uuid: str) -> dict[str, Any]:
         return self.get(f"{PRODUCTS_UUID_PATH}/{_segment(product_uuid)}")

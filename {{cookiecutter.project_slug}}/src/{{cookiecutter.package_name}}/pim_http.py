@@ -242,6 +242,7 @@ class PageChannel:
         self._pool: HTTPConnectionPool | None = None
         self._connection: HTTPConnection | None = None
         self._url = ""
+        self._origin = ""
         self._target = ""
         self._ends_at = 0.0
         self._in_flight = False
@@ -252,11 +253,15 @@ class PageChannel:
         self._url = url
         self._ends_at = time.monotonic() + self._seconds
         with self._within_call():
-            adapter = _guarded_adapter(self._session, url)
-            pool, self._target = _pool_and_target(self._session, adapter, url)
-            if pool is not self._pool:
+            origin = "/".join(url.split("/", 3)[:3])  # scheme://host:port
+            if self._pool is None or origin != self._origin:
                 self.close()
-                self._pool = pool
+                self._pool, self._target = _pool_and_target(
+                    self._session, _guarded_adapter(self._session, url), url
+                )
+                self._origin = origin
+            else:  # the same PIM as the last page: its pool, without looking it up again
+                self._target = _request_target(url)
             try:
                 self._send()
             except (HTTPError, OSError, http.client.HTTPException) as error:
@@ -359,6 +364,13 @@ def _pool_and_target(
     return pool, target.path_url
 
 
+def _request_target(url: str) -> str:
+    """The path and query to put in the request line, quoted as requests would."""
+    target = requests.PreparedRequest()
+    target.url = requote_uri(url)
+    return target.path_url
+
+
 def _as_urllib3_error(error: BaseException) -> Exception:
     """An error as urllib3's Retry classifies them: connecting, reading, or another."""
     if isinstance(error, HTTPError):
@@ -392,7 +404,11 @@ def _read_response_capped(response: BaseHTTPResponse, max_bytes: int) -> bytes:
     answer cannot inflate past the cap either.
     """
     declared = response.headers.get("Content-Length", "")
-    if not (declared.isdigit() and int(declared) > max_bytes):
+    length = int(declared) if declared.isdigit() else None
+    if length is not None and length <= max_bytes and not response.headers.get("Content-Encoding"):
+        # Exactly the declared length (the framing: never more), which spares urllib3 a copy of the body.
+        return response.read(amt=length, decode_content=True)
+    if length is None or length <= max_bytes:
         body = response.read(amt=max_bytes + 1, decode_content=True)
         if len(body) <= max_bytes:
             return body

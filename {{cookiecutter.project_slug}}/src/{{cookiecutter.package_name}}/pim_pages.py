@@ -53,6 +53,16 @@ def parse_page(body: Any) -> Page:
     return Page(items=items, next_url=next_link(body.get("_links", {})))
 
 
+def decode_page(raw: bytes) -> Page:
+    """A raw page, decoded and checked; UnexpectedAnswer if it is not JSON or not a page."""
+    try:
+        with _cycle_collection_paused():
+            body = decode_json(raw)
+    except ValueError:
+        raise UnexpectedAnswer(200, "the PIM answered with something that is not JSON") from None
+    return parse_page(body)
+
+
 def next_link(links: Any) -> str | None:
     """The `next.href` of a page's `_links`, checked."""
     if not isinstance(links, dict):
@@ -111,8 +121,7 @@ def walk_pages(source: PageSource, first_url: str, *, max_pages: int = MAX_PAGES
             if ahead is not None:
                 loops.check(ahead)
                 source.send(ahead)
-            with _cycle_collection_paused():
-                page = parse_page(decode_json(raw))
+            page = decode_page(raw)
             del raw  # before the caller's work: one raw page at a time
             if ahead is not None and page.next_url != ahead:
                 raise UnexpectedAnswer(None, "the PIM's page names two different next pages")
