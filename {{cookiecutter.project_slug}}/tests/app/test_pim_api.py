@@ -93,6 +93,14 @@ def test_pages_of_any_size_yield_the_same_products(client):
     ]
 
 
+def test_a_walk_stopped_early_leaves_the_connection_clean_for_the_next_call(client):
+    walk = client.iter_products(page_size=10)
+    first = next(walk)  # the second page is already asked for
+    walk.close()
+    assert client.first_products(1).items[0]["uuid"] == first["uuid"]
+    assert next(client.iter_products(page_size=10))["uuid"] == first["uuid"]
+
+
 def test_a_search_since_a_moment_yields_exactly_the_products_updated_after_it(client):
     everything = list(client.iter_products())
     moments = sorted(datetime.fromisoformat(product["updated"]) for product in everything)
