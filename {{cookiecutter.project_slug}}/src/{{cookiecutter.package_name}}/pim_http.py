@@ -249,7 +249,8 @@ class PageChannel:
         self._send_error: Exception | None = None
 
     def send(self, url: str) -> None:
-        """Send the GET for `url` now; PimCallError if it could not even leave."""
+        """Send the GET for `url` now. A failed connection is retried (or reported) by receive(); an address
+        the App must not reach, or a deadline already gone, raises PimCallError at once."""
         self._url = url
         self._ends_at = time.monotonic() + self._seconds
         with self._within_call():
@@ -322,6 +323,8 @@ class PageChannel:
     def _send(self) -> None:
         assert self._pool is not None  # noqa: S101
         if self._connection is None:
+            # urllib3's pools have no public borrow and return: _get_conn and _put_conn are what its own
+            # urlopen uses, and the pool classes here already build on them (the deadline-bounded wait).
             connection = self._pool._get_conn()
             assert isinstance(connection, HTTPConnection)  # noqa: S101  # the pool only makes these
             self._connection = connection
