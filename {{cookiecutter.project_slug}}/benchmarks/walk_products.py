@@ -10,7 +10,7 @@ http.client on one keep-alive connection, json.loads, `_links.next` followed unt
 - products walked when every 50th answer is a 429 with Retry-After (each must come once);
 - the most connections open at once to the PIM, counted by the server.
 
-    .venv/bin/python benchmarks/walk_products.py [--products 100000] [--rounds 3]
+    .venv/bin/python benchmarks/walk_products.py [--products 100000] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def start_server(sizes: list[int]) -> tuple[subprocess.Popen[str], str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--products", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--child", choices=sorted(WALKERS), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)
