@@ -89,6 +89,12 @@ def test_env_holds_the_answered_scopes_and_port(baked: Bake):
     assert env["APP_URL"] == ""  # empty: the App and the emulator use http://localhost:PORT
 
 
+def test_the_default_scopes_sign_pim_users_in_with_name_and_email(bakery: Bakery):
+    defaults = next(variant for variant in MATRIX if variant.id == "defaults")
+    scopes = str(env_of(bakery.get(defaults))["AKENEO_SCOPES"]).split()
+    assert {"openid", "profile", "email", "read_products"} <= set(scopes)
+
+
 def test_env_example_leaves_the_secrets_empty(baked: Bake):
     example = read_env(baked.project / ".env.example")
     assert {key: example[key] for key in ("AKENEO_CLIENT_ID", *SECRET_KEYS)} == dict.fromkeys(

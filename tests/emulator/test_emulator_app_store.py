@@ -117,6 +117,29 @@ def test_fault_form_clear_button_clears_faults(emulator):
     assert faults["token_endpoint"] is None
 
 
+def test_fault_form_sets_and_clears_an_id_token_fault(emulator):
+    emulator.browser.post(
+        f"{emulator.url}/connect/app-store/faults", data={"id_token": "expired"}, timeout=10
+    )
+    assert emulator.state()["faults"]["id_token"] == "expired"
+    assert "id_token: expired" in emulator.page("/connect/app-store").text
+
+    emulator.browser.post(f"{emulator.url}/connect/app-store/faults", data={"action": "clear"}, timeout=10)
+    assert emulator.state()["faults"]["id_token"] is None
+
+
+def test_the_rotate_key_button_publishes_a_new_certificate(emulator):
+    def certificate():
+        return emulator.browser.get(f"{emulator.url}/connect/apps/v1/openid/public-key", timeout=10).json()
+
+    before = certificate()
+
+    response = emulator.browser.post(f"{emulator.url}/connect/app-store/rotate-key", timeout=10)
+
+    assert "New OpenID signing key" in response.text
+    assert certificate() != before
+
+
 def test_fault_form_rejects_non_numbers_with_a_message(emulator):
     response = emulator.browser.post(
         f"{emulator.url}/connect/app-store/faults", data={"latency_ms": "slow"}, timeout=10

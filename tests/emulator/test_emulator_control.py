@@ -34,7 +34,16 @@ def test_state_of_a_fresh_emulator(emulator):
         "requested_scopes": [],
         "active_tokens": 0,
         "token_requests": 0,
-        "faults": {"token_endpoint": None, "hang_seconds": 20.0, "latency_ms": 0, "rate_limit": None},
+        "public_key_requests": 0,
+        "scope_notices": 0,
+        "user": "julia",
+        "faults": {
+            "token_endpoint": None,
+            "hang_seconds": 20.0,
+            "latency_ms": 0,
+            "id_token": None,
+            "rate_limit": None,
+        },
     }
 
 
@@ -121,6 +130,14 @@ def test_scopes_update_answers_ok_and_flags_the_app(emulator):
     assert state["outdated_scopes"] is True
     assert state["requested_scopes"] == ["read_products", "write_products"]
     assert state["granted_scopes"] == ["read_products"]
+
+
+def test_scopes_update_notices_are_counted(emulator):
+    token = emulator.token("read_products")
+    scopes_update(emulator, token)
+    scopes_update(emulator, token)
+
+    assert emulator.state()["scope_notices"] == 2
 
 
 def test_outdated_scopes_show_on_the_app_store_card(emulator):

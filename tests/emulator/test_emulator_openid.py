@@ -1,11 +1,15 @@
 """OpenID Connect: the public-key certificate and id_tokens shaped like the PIM's."""
 
+import base64
+import hashlib
+import hmac
 import uuid
 
 import jwt
 import pytest
 import requests
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
@@ -135,3 +139,115 @@ def test_sub_changes_after_a_disconnect(emulator):
     again = jwt.decode(emulator.connect("openid")["id_token"], options={"verify_signature": False})
 
     assert again["sub"] != first["sub"]
+
+
+# --- broken id_tokens, on demand --------------------------------------------------------------
+
+
+def id_token_with(emulator, fault):
+    response = emulator.control("faults", {"id_token": fault})
+    assert response.status_code == 200, response.text
+    return emulator.connect("openid profile read_products").get("id_token")
+
+
+def test_a_forged_signature_fails_with_the_published_key_only(emulator):
+    token = id_token_with(emulator, "forged_signature")
+
+    with pytest.raises(jwt.InvalidSignatureError):
+        verified_claims(emulator, token)
+    assert jwt.decode(token, options={"verify_signature": False})["iss"] == emulator.url
+
+
+def test_another_key_signs_a_token_the_published_key_refuses(emulator):
+    token = id_token_with(emulator, "other_key")
+
+    assert jwt.get_unverified_header(token)["alg"] == "RS256"
+    with pytest.raises(jwt.InvalidSignatureError):
+        verified_claims(emulator, token)
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ("wrong_issuer", jwt.InvalidIssuerError),
+        ("wrong_audience", jwt.InvalidAudienceError),
+        ("expired", jwt.ExpiredSignatureError),
+    ],
+)
+def test_a_broken_claim_fails_its_own_check_only(emulator, fault, error):
+    token = id_token_with(emulator, fault)
+
+    with pytest.raises(error):
+        verified_claims(emulator, token)
+
+
+def test_alg_none_carries_no_signature(emulator):
+    token = id_token_with(emulator, "alg_none")
+
+    assert jwt.get_unverified_header(token)["alg"] == "none"
+    assert token.endswith(".")
+
+
+def test_hs256_is_keyed_with_the_published_certificate(emulator):
+    token = id_token_with(emulator, "hs256_public_key")
+    pem = certificate_of(emulator).public_bytes(serialization.Encoding.PEM)
+    head, payload, signature = token.split(".")
+    expected = hmac.new(pem, f"{head}.{payload}".encode(), hashlib.sha256).digest()
+
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    assert base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)) == expected
+
+
+def test_missing_sub_leaves_the_claim_out(emulator):
+    token = id_token_with(emulator, "missing_sub")
+
+    assert "sub" not in jwt.decode(token, options={"verify_signature": False})
+
+
+def test_missing_sends_no_id_token(emulator):
+    assert id_token_with(emulator, "missing") is None
+
+
+def test_an_unknown_id_token_fault_is_refused(emulator):
+    response = emulator.control("faults", {"id_token": "garbled"})
+
+    assert response.status_code == 400
+    assert "forged_signature" in response.json()["error"]
+
+
+def test_clearing_the_fault_gives_valid_tokens_again(emulator):
+    id_token_with(emulator, "other_key")
+    emulator.control("faults", {"id_token": None})
+
+    assert verified_claims(emulator, emulator.connect("openid")["id_token"])["aud"] == CLIENT_ID
+
+
+# --- key rotation ------------------------------------------------------------------------------
+
+
+def test_rotating_the_key_publishes_a_new_certificate_and_signs_with_it(emulator):
+    before = certificate_of(emulator)
+    old_token = emulator.connect("openid")["id_token"]
+
+    assert emulator.control("rotate-key").status_code == 200
+
+    assert certificate_of(emulator) != before
+    assert verified_claims(emulator, emulator.connect("openid")["id_token"])["aud"] == CLIENT_ID
+    with pytest.raises(jwt.InvalidSignatureError):
+        verified_claims(emulator, old_token)
+
+
+def test_rotating_one_emulators_key_leaves_another_alone(emulator, make_emulator):
+    other = make_emulator()
+    before = certificate_of(other)
+
+    emulator.control("rotate-key")
+
+    assert certificate_of(other) == before
+
+
+def test_the_public_key_requests_are_counted(emulator):
+    certificate_of(emulator)
+    certificate_of(emulator)
+
+    assert emulator.state()["public_key_requests"] == 2

@@ -3,6 +3,8 @@
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from pim_emulator.openid import ID_TOKEN_FAULTS
+
 FAIL = "fail"  # answer 500
 HANG = "hang"  # sleep hang_seconds, then answer
 TOKEN_ENDPOINT_MODES = (FAIL, HANG)
@@ -21,6 +23,7 @@ class Faults:
     token_endpoint: str | None = None  # None, "fail" (500) or "hang" (sleep, then answer)
     hang_seconds: float = 20.0
     latency_ms: int = 0  # added to every API call
+    id_token: str | None = None  # None, or one of ID_TOKEN_FAULTS
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -34,7 +37,7 @@ class Faults:
 
         Keys left out keep their value; `null` clears a fault.
         """
-        unknown = set(changes) - {"rate_limit", "token_endpoint", "hang_seconds", "latency_ms"}
+        unknown = set(changes) - {"rate_limit", "token_endpoint", "hang_seconds", "latency_ms", "id_token"}
         if unknown:
             raise FaultError(f"unknown fault(s): {', '.join(sorted(unknown))}")
         faults = self
@@ -45,6 +48,11 @@ class Faults:
             if mode is not None and mode not in TOKEN_ENDPOINT_MODES:
                 raise FaultError('token_endpoint must be "fail", "hang" or null')
             faults = replace(faults, token_endpoint=mode)
+        if "id_token" in changes:
+            fault = changes["id_token"]
+            if fault is not None and fault not in ID_TOKEN_FAULTS:
+                raise FaultError(f"id_token must be one of {', '.join(ID_TOKEN_FAULTS)}, or null")
+            faults = replace(faults, id_token=fault)
         if "hang_seconds" in changes:
             seconds = _number(changes["hang_seconds"], "hang_seconds", 0, MAX_HANG_SECONDS)
             faults = replace(faults, hang_seconds=seconds)

@@ -38,6 +38,8 @@ class ServerThread:
         )
         self.port: int = self._server.server_port
         self._thread: threading.Thread | None = None
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -46,8 +48,20 @@ class ServerThread:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
 
+    @property
+    def idle(self) -> bool:
+        """No request is being answered (a stopped server's request threads can outlive it)."""
+        with self._in_flight_lock:
+            return self._in_flight == 0
+
     def _dispatch(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        return self.wsgi_app(environ, start_response)
+        with self._in_flight_lock:
+            self._in_flight += 1
+        try:
+            return self.wsgi_app(environ, start_response)
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= 1
 
     def start(self) -> "ServerThread":
         if self._thread is None:

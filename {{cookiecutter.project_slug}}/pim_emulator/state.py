@@ -15,11 +15,12 @@ from pim_emulator.clock import Clock
 from pim_emulator.codes import random_code
 from pim_emulator.config import EmulatorConfig
 from pim_emulator.faults import Faults
-from pim_emulator.openid import IdentityClaims, create_id_token
+from pim_emulator.openid import IdentityClaims, SigningKeys, create_id_token, generate_keys, signing_keys
 from pim_emulator.urls import add_query
+from pim_emulator.users import MANAGER, PimUser, pim_users
 
 AUTH_CODE_LIFETIME = 30.0
-PIM_USER_ID = "julia"  # the one pretend PIM user, always signed in, with the "manage apps" right
+PIM_USER_ID = MANAGER  # the pretend PIM user signed in at first, with the "manage apps" right
 
 _ERROR_PREFIX = "akeneo_connectivity.connection.connect.apps."
 APP_NOT_FOUND = _ERROR_PREFIX + "error.app_not_found"
@@ -104,6 +105,13 @@ class AuthorizeRejected:
 
 
 @dataclass(frozen=True)
+class AuthorizeForbidden:
+    """The PIM's 403: the user may not connect this App (only a user who may manage Apps can)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
 class ConsentRequired:
     pending: PendingAuthorization
     step: Literal["authorize", "authenticate"]  # full wizard, or the profile/email screen only
@@ -114,7 +122,7 @@ class RedirectToCallback:
     url: str
 
 
-AuthorizeOutcome = AuthorizeRejected | ConsentRequired | RedirectToCallback
+AuthorizeOutcome = AuthorizeRejected | AuthorizeForbidden | ConsentRequired | RedirectToCallback
 
 
 @dataclass(frozen=True)
@@ -165,6 +173,10 @@ class _Data:
     tokens: dict[str, AccessToken] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
     token_requests: int = 0
+    user_id: str = PIM_USER_ID  # who is signed in to the PIM
+    public_key_requests: int = 0
+    scope_notices: int = 0  # scopes/update calls
+    rotated_keys: SigningKeys | None = None  # None: the process-wide key pair
 
 
 class PimState:
@@ -175,6 +187,7 @@ class PimState:
         self.clock = clock
         self._lock = threading.Lock()
         self._data = _Data()
+        self.users = pim_users(config)
 
     # --- authorize -----------------------------------------------------------------------
 
@@ -206,13 +219,23 @@ class PimState:
 
     def _decide(self, pending: PendingAuthorization) -> AuthorizeOutcome:
         app = self._data.app
-        if app is None or scopes.new_scopes(pending.authorization_scopes, app.scopes):
+        user = self.current_user
+        manager = user.can_manage_apps
+        if app is None:
+            if not manager:
+                return AuthorizeForbidden(
+                    f"{user.name} may not connect Apps: ask someone who may manage Apps."
+                )
             return self._ask_consent(pending, "authorize")
-        # Already connected and nothing new: the request replaces the granted scopes, even when
-        # it asks for fewer (the docs' reason to always request the full list).
-        app.scopes = pending.authorization_scopes
-        app.outdated_scopes = False
-        app.requested_scopes = ()
+        if manager and scopes.new_scopes(pending.authorization_scopes, app.scopes):
+            return self._ask_consent(pending, "authorize")
+        if manager:
+            # Already connected and nothing new: the request replaces the granted scopes, even when
+            # it asks for fewer (the docs' reason to always request the full list).
+            app.scopes = pending.authorization_scopes
+            app.outdated_scopes = False
+            app.requested_scopes = ()
+        # A user who may only open the App leaves its scopes as they are, new ones included: no wizard.
         if not pending.wants_openid:
             self._reset_consent(pending.client_id)
             return RedirectToCallback(self._callback_with_code(pending))
@@ -238,7 +261,9 @@ class PimState:
 
     def _approve_locked(self, pending: PendingAuthorization) -> str:
         app = self._data.app
-        if app is None:
+        if not self.current_user.can_manage_apps:
+            pass  # the profile/email consent screen only: the App's scopes stay as they are
+        elif app is None:
             self._data.app = ConnectedApp(scopes=pending.authorization_scopes, connected_at=self.clock())
         else:
             app.scopes = pending.authorization_scopes
@@ -252,15 +277,15 @@ class PimState:
 
     def _callback_with_code(self, pending: PendingAuthorization) -> str:
         code = random_code()
-        self._data.codes[code] = AuthCode(pending.client_id, PIM_USER_ID, self.clock())
+        self._data.codes[code] = AuthCode(pending.client_id, self._data.user_id, self.clock())
         return add_query(self.config.callback_url, {"code": code, "state": pending.state})
 
     def _consented_scopes(self, client_id: str) -> tuple[str, ...]:
-        consent = self._data.consents.get((PIM_USER_ID, client_id))
+        consent = self._data.consents.get((self._data.user_id, client_id))
         return consent.scopes if consent else ()
 
     def _record_consent(self, pending: PendingAuthorization) -> None:
-        key = (PIM_USER_ID, pending.client_id)
+        key = (self._data.user_id, pending.client_id)
         consent = self._data.consents.get(key)
         if consent is None:
             self._data.consents[key] = UserConsent(str(uuid.uuid4()), pending.authentication_scopes)
@@ -268,7 +293,7 @@ class PimState:
             consent.scopes = pending.authentication_scopes  # upsert keeps the sub
 
     def _reset_consent(self, client_id: str) -> None:
-        consent = self._data.consents.get((PIM_USER_ID, client_id))
+        consent = self._data.consents.get((self._data.user_id, client_id))
         if consent is not None:
             consent.scopes = ()
 
@@ -323,11 +348,9 @@ class PimState:
         consent = self._data.consents.get((auth_code.user_id, client_id))
         if consent is None or scopes.OPENID not in consent.scopes:
             return TokenGrant(access_token, scope, None)
+        user = self.users[auth_code.user_id]
         identity = IdentityClaims(
-            sub=consent.sub,
-            first_name=self.config.user_first_name,
-            last_name=self.config.user_last_name,
-            email=self.config.user_email,
+            sub=consent.sub, first_name=user.first_name, last_name=user.last_name, email=user.email
         )
         id_token = create_id_token(
             issuer=self.config.public_url,
@@ -335,6 +358,8 @@ class PimState:
             identity=identity,
             consented_scopes=consent.scopes,
             now=now,
+            keys=self._keys_locked(),
+            fault=self._data.faults.id_token,
         )
         return TokenGrant(access_token, scopes.join(app.scopes + consent.scopes), id_token)
 
@@ -368,6 +393,7 @@ class PimState:
 
     def flag_outdated_scopes(self, requested: str) -> None:
         with self._lock:
+            self._data.scope_notices += 1
             app = self._data.app
             if app is not None:
                 app.outdated_scopes = True
@@ -390,6 +416,34 @@ class PimState:
         with self._lock:
             self._data = _Data()
 
+    # --- users and keys ------------------------------------------------------------------
+
+    @property
+    def current_user(self) -> PimUser:
+        return self.users[self._data.user_id]
+
+    def switch_user(self, user_id: str) -> PimUser:
+        """Sign another pretend user in to the PIM; KeyError for an unknown one."""
+        with self._lock:
+            user = self.users[user_id]
+            self._data.user_id = user.id
+            return user
+
+    def public_key_pem(self) -> str:
+        """The certificate the public-key endpoint publishes now (counted, for the App's cache tests)."""
+        with self._lock:
+            self._data.public_key_requests += 1
+            return self._keys_locked().certificate_pem
+
+    def rotate_key(self) -> None:
+        """A new key pair, as the PIM makes from time to time: id_tokens signed before no longer verify."""
+        keys = generate_keys()
+        with self._lock:
+            self._data.rotated_keys = keys
+
+    def _keys_locked(self) -> SigningKeys:
+        return self._data.rotated_keys or signing_keys()
+
     # --- saving --------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
@@ -405,6 +459,7 @@ class PimState:
                 "tokens": {value: asdict(token) for value, token in data.tokens.items()},
                 "faults": asdict(data.faults),
                 "token_requests": data.token_requests,
+                "user": data.user_id,
             }
 
     def load(self, saved: Mapping[str, Any]) -> None:
@@ -426,6 +481,7 @@ class PimState:
                 tokens={value: AccessToken(**token) for value, token in saved.get("tokens", {}).items()},
                 faults=Faults(**saved.get("faults", {})),
                 token_requests=saved.get("token_requests", 0),
+                user_id=saved.get("user", PIM_USER_ID) if saved.get("user") in self.users else PIM_USER_ID,
             )
 
     # --- faults --------------------------------------------------------------------------
@@ -455,8 +511,9 @@ class PimState:
         with self._lock:
             data = self._data
             app = data.app
-            consent = data.consents.get((PIM_USER_ID, self.config.client_id))
+            consent = data.consents.get((data.user_id, self.config.client_id))
             return {
+                "user": data.user_id,
                 "connected": app is not None,
                 "client_id": self.config.client_id,
                 "granted_scopes": list(app.scopes) if app else [],
@@ -466,5 +523,7 @@ class PimState:
                 "requested_scopes": list(app.requested_scopes) if app else [],
                 "active_tokens": sum(1 for t in data.tokens.values() if not t.revoked),
                 "token_requests": data.token_requests,
+                "public_key_requests": data.public_key_requests,
+                "scope_notices": data.scope_notices,
                 "faults": data.faults.to_json(),
             }

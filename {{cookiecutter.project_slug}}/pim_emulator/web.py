@@ -25,23 +25,25 @@ from pim_emulator.views import (
     product_writes,
     structure_api,
 )
-from pim_emulator.views.common import CATALOGS_KEY, PRODUCTS_KEY, STATE_KEY
+from pim_emulator.views.common import CATALOGS_KEY, PRODUCTS_KEY, STATE_KEY, pim
 
 # The App runs on the same host (another port) and cookies ignore ports: use a name of our own.
 SESSION_COOKIE_NAME = "pim_emulator_session"
 
 
 def create_app(config: EmulatorConfig, clock: Callable[[], float] | None = None) -> Flask:
+    app = routed_app()
+    state, store, catalogs = load_pim(app, config, clock)
+    if config.state_file:
+        _keep_state_in(Path(config.state_file), app, state, store, catalogs)
+    return app
+
+
+def routed_app() -> Flask:
+    """The emulator's routes, without a PIM yet (load_pim gives it one)."""
     app = Flask(__name__)
-    app.secret_key = secrets.token_bytes(32)  # per process: sessions only hold pending consents
     app.config["SESSION_COOKIE_NAME"] = SESSION_COOKIE_NAME
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the PIM's key order
-    state = PimState(config, clock or system_clock)
-    store = ProductStore(Catalog(config.product_count))
-    catalogs = AppCatalogs()
-    app.extensions[STATE_KEY] = state
-    app.extensions[PRODUCTS_KEY] = store
-    app.extensions[CATALOGS_KEY] = catalogs
     blueprints = (
         app_store.bp,
         connect.bp,
@@ -55,18 +57,38 @@ def create_app(config: EmulatorConfig, clock: Callable[[], float] | None = None)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     app.register_error_handler(HTTPException, _api_http_error)
-    if config.state_file:
-        _keep_state_in(Path(config.state_file), app, state, store, catalogs)
 
     @app.context_processor
     def pim_user() -> dict[str, Any]:
+        state = pim()
+        config = state.config
+        user = state.current_user
         return {
             "app_name": config.app_name,
-            "user_name": f"{config.user_first_name} {config.user_last_name}",
-            "user_email": config.user_email,
+            "user_name": user.name,
+            "user_email": user.email,
+            "user_id": user.id,
+            "users": list(state.users.values()),
         }
 
     return app
+
+
+def load_pim(
+    app: Flask, config: EmulatorConfig, clock: Callable[[], float] | None = None
+) -> tuple[PimState, ProductStore, AppCatalogs]:
+    """Give app a new PIM: fresh state, products and catalogs, and a new session key.
+
+    The routes stay: compiling them is most of an emulator's start-up, which the tests pay hundreds of times.
+    """
+    app.secret_key = secrets.token_bytes(32)  # per PIM: sessions only hold pending consents
+    state = PimState(config, clock or system_clock)
+    store = ProductStore(Catalog(config.product_count))
+    catalogs = AppCatalogs()
+    app.extensions[STATE_KEY] = state
+    app.extensions[PRODUCTS_KEY] = store
+    app.extensions[CATALOGS_KEY] = catalogs
+    return state, store, catalogs
 
 
 def _api_http_error(error: HTTPException) -> Response | HTTPException:

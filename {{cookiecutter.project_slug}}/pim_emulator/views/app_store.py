@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from pim_emulator import scopes
 from pim_emulator.faults import FaultError
+from pim_emulator.openid import ID_TOKEN_FAULTS
 from pim_emulator.structure import FAMILIES
 from pim_emulator.urls import add_query
 from pim_emulator.views.common import app_catalogs, catalog, pim, reset_all
@@ -39,6 +40,8 @@ def app_store() -> str:
         product_count=catalog().product_count,
         family_count=len(FAMILIES),
         catalogs=app_catalogs().all(),
+        can_manage=state.current_user.can_manage_apps,
+        id_token_faults=ID_TOKEN_FAULTS,
     )
 
 
@@ -47,6 +50,22 @@ def disconnect() -> Response:
     if pim().disconnect():
         flash("The App is disconnected: its tokens are revoked and its consent is forgotten.")
     return redirect(url_for("app_store.app_store"), 303)
+
+
+@bp.post("/connect/app-store/user")
+def switch_user() -> Response:
+    user_id = request.form.get("user", "")
+    if user_id in pim().users:
+        user = pim().switch_user(user_id)
+        flash(f"Signed in as {user.name}, who {user.role}.")
+    return redirect(url_for("app_store.app_store"), 303)
+
+
+@bp.post("/connect/app-store/rotate-key")
+def rotate_key() -> Response:
+    pim().rotate_key()
+    flash("New OpenID signing key: id_tokens are now signed with it, and the public key has changed.")
+    return redirect(url_for("app_store.app_store", _anchor="faults"), 303)
 
 
 @bp.post("/connect/app-store/faults")
@@ -70,9 +89,10 @@ def reset() -> Response:
 
 def _fault_changes(form: dict[str, str]) -> dict[str, Any]:
     if form.get("action") == "clear":
-        return {"rate_limit": None, "token_endpoint": None, "latency_ms": 0}
+        return {"rate_limit": None, "token_endpoint": None, "latency_ms": 0, "id_token": None}
     mode = form.get("token_endpoint") or None
     return {
+        "id_token": form.get("id_token") or None,
         "rate_limit": {
             "count": _form_number(form, "rate_limit_count", 0),
             "retry_after": _form_number(form, "retry_after", 1),

@@ -9,12 +9,12 @@ from werkzeug.wrappers import Response
 
 from pim_emulator import scopes
 from pim_emulator.faults import FAIL, HANG
-from pim_emulator.openid import signing_keys
 from pim_emulator.state import (
     APP_NOT_FOUND,
     RESPONSE_TYPE_MUST_BE_CODE,
     RESPONSE_TYPE_NOT_BLANK,
     SCOPE_TOO_LONG,
+    AuthorizeForbidden,
     AuthorizeRejected,
     ConsentRequired,
     PendingAuthorization,
@@ -36,7 +36,7 @@ ERROR_MESSAGES = {
 
 
 @bp.get("/connect/apps/v1/authorize")
-def authorize() -> Response:
+def authorize() -> Response | tuple[str, int]:
     args = request.args
     outcome = pim().authorize(
         client_id=args.get("client_id", ""),
@@ -47,6 +47,8 @@ def authorize() -> Response:
     if isinstance(outcome, AuthorizeRejected):
         # Like the PIM: the error is shown in the PIM's own UI, never sent to the App's callback.
         return redirect(url_for("connect.authorize_page", error=outcome.error_key))
+    if isinstance(outcome, AuthorizeForbidden):
+        return render_template("error.html", error_key="403", message=outcome.message), 403
     if isinstance(outcome, ConsentRequired):
         pending = dict(session.get(PENDING_KEY, {}))
         pending[outcome.pending.client_id] = outcome.pending.to_session()
@@ -106,12 +108,12 @@ def _consent_page(step: str) -> tuple[str, int]:
 def _identity_lines(pending: PendingAuthorization) -> list[str]:
     if not pending.wants_openid:
         return []  # profile/email without openid share nothing
-    config = pim().config
+    user = pim().current_user
     lines = ["A user ID for you, unique to this App"]
     if "profile" in pending.authentication_scopes:
-        lines.append(f"Your first and last name ({config.user_first_name} {config.user_last_name})")
+        lines.append(f"Your first and last name ({user.name})")
     if "email" in pending.authentication_scopes:
-        lines.append(f"Your email address ({config.user_email})")
+        lines.append(f"Your email address ({user.email})")
     return lines
 
 
@@ -158,7 +160,7 @@ def _as_text(value: Any) -> str:
 
 @bp.get("/connect/apps/v1/openid/public-key")
 def public_key() -> Response:
-    return jsonify({"public_key": signing_keys().certificate_pem})
+    return jsonify({"public_key": pim().public_key_pem()})
 
 
 @bp.post("/connect/apps/v1/scopes/update")

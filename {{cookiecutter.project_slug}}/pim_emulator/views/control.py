@@ -35,6 +35,24 @@ def set_faults() -> Response:
     return jsonify(faults.to_json())
 
 
+@bp.post("/user")
+def switch_user() -> Response:
+    """Sign another pretend user in to the PIM: `{"user": "sam"}` (may open Apps, not manage them)."""
+    body: Any = request.get_json(silent=True)
+    user_id = body.get("user") if isinstance(body, dict) else None
+    if user_id not in pim().users:
+        return _bad_request(f"user must be one of {', '.join(pim().users)}")
+    pim().switch_user(user_id)
+    return jsonify(pim().snapshot())
+
+
+@bp.post("/rotate-key")
+def rotate_key() -> Response:
+    """A new OpenID signing key: id_tokens from now on are signed with it, and the public key changes."""
+    pim().rotate_key()
+    return jsonify(pim().snapshot())
+
+
 @bp.post("/disconnect")
 def disconnect() -> Response:
     pim().disconnect()

@@ -14,8 +14,12 @@ from . import failure_pages
 from .browser_sessions import BrowserSession, StateError
 from .failure_pages import Problem
 from .oauth import TokenExchangeError, authorize_url, exchange_code
+from .openid import SignInError, verify_id_token
 from .pim_url import InvalidPimUrl, normalize_pim_url
+from .scope_changes import scopes_missing
+from .scopes import missing_scopes
 from .services import Services
+from .token_cipher import UndecryptableToken
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +58,8 @@ def complete(
     query: Mapping[str, str],
     sign_in: Callable[[BrowserSession], BrowserSession],
 ) -> Outcome:
-    """GET /callback: consume the state, exchange the code for a token, store it, sign the session in."""
+    """GET /callback: consume the state, exchange the code for a token, store it, and sign the session in:
+    under openid, as the user the id_token names, once it passes every check."""
     try:
         # Consumed whatever happens next: the state is single use.
         activation = services.sessions.consume_activation(session, query.get("state"))
@@ -85,11 +90,60 @@ def complete(
         log.warning("Token request to %s failed: %s", pim_url, error.failure.value)
         return Outcome(problem=failure_pages.exchange_failed(error.failure, error.detail, pim_url))
 
+    # Stored before the id_token is checked: the token is the App's, whoever is at the keyboard.
     services.store.save(pim_url, grant.access_token, grant.scopes)
-    if session is not None:  # always: consume_activation refuses a missing session
-        services.sessions.allow_pim(sign_in(session), pim_url)
     log.info("Connected to %s with scopes: %s", pim_url, " ".join(grant.scopes))
+    if session is None:  # never: consume_activation refuses a missing session
+        return Outcome(problem=failure_pages.forbidden_form())
+    if settings.uses_openid:
+        try:
+            identity = verify_id_token(
+                grant.id_token,
+                pim_url=pim_url,
+                client_id=settings.client_id,
+                http=services.http,
+                keys=services.public_keys,
+                seconds=services.limits.public_key_seconds,
+            )
+        except SignInError as error:
+            log.warning("Sign-in refused for %s: %s", pim_url, error)
+            # Whoever this session showed before for this PIM, nobody is proven to be in front of it now.
+            services.sessions.sign_out_of_pim(session, pim_url)
+            return Outcome(problem=failure_pages.sign_in_failed(error.problem, error.detail, pim_url))
+        services.users.save(identity)
+        session = sign_in(session)
+        services.sessions.sign_in_user(session, pim_url, identity.sub)
+        log.info("Signed in user %s of %s", identity.sub, pim_url)
+    else:
+        session = sign_in(session)
+        services.sessions.allow_pim(session, pim_url)
+    if missing_scopes(settings.scopes, grant.scopes):
+        # This authorize already asked for the full list: the dashboard must not ask again by itself.
+        services.sessions.claim_reauthorization(session, pim_url, settings.scope_string)
     return Outcome(redirect="/")
+
+
+def ask_for_new_scopes(services: Services, session: BrowserSession | None) -> Outcome | None:
+    """GET /, before the page: when a PIM lacks scopes the App now asks for, run authorize once.
+
+    Once per session, PIM and scope list: a user without the right to accept gets the old scopes back, and the
+    dashboard then shows what is missing, with a button to ask again, instead of asking in a loop.
+    """
+    if session is None:
+        return None
+    settings = services.settings
+    for pim_url in services.sessions.visible_pims(session):
+        try:
+            connection = services.store.get(pim_url)
+        except UndecryptableToken:
+            continue  # the dashboard explains it
+        if connection is None or not connection.is_connected or not scopes_missing(settings, connection):
+            continue
+        if services.sessions.claim_reauthorization(session, pim_url, settings.scope_string):
+            log.info("Asking %s for the new scopes: %s", pim_url, settings.scope_string)
+            state = services.sessions.start_activation(session, pim_url)
+            return Outcome(redirect=authorize_url(pim_url, settings.client_id, settings.scope_string, state))
+    return None
 
 
 def forget(services: Services, session: BrowserSession | None, form: Mapping[str, str]) -> Outcome:
@@ -101,6 +155,8 @@ def forget(services: Services, session: BrowserSession | None, form: Mapping[str
         return Outcome(problem=failure_pages.forbidden_form())
     services.store.delete(pim_url)
     services.sessions.forget_pim(pim_url)
+    services.users.forget_pim(pim_url)
+    services.notices.release(pim_url)
     log.info("Forgot %s", pim_url)
     return Outcome(redirect="/")
 

@@ -5,6 +5,9 @@ PIMs it may see. The cookie is the 256-bit id (plus an HMAC with SECRET_KEY, so 
 without a database look-up); the database keeps only a hash of the id, so a leaked dump opens nothing, and
 signing out or expiry really ends a session. A session gets a new id when it signs in (a successful
 callback): a cookie captured before then opens nothing after. Until then it lives as long as an activation.
+
+When the App asks for `openid` (`require_user`), a session sees a PIM only while a user of that PIM is signed
+in to it, the one the PIM's id_token named; without `openid`, the browser that ran the activation sees it.
 """
 
 from __future__ import annotations
@@ -87,6 +90,32 @@ class _VisiblePimRow(Base):
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
+class _SessionUserRow(Base):
+    """Who is signed in to a session for each PIM: one user per PIM, the latest sign-in."""
+
+    __tablename__ = "session_users"
+
+    session_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pim_url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    sub: Mapped[str] = mapped_column(String(255), nullable=False)
+    signed_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class _ReauthorizationRow(Base):
+    """A session already asked a PIM for these scopes once: it never asks again on its own (no loop)."""
+
+    __tablename__ = "session_reauthorizations"
+
+    session_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pim_url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    scopes: Mapped[str] = mapped_column(String(1000), nullable=False)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+# Everything a session holds besides itself, keyed by its session_key.
+_HELD_BY_SESSION = (_PendingRow, _VisiblePimRow, _SessionUserRow, _ReauthorizationRow)
+
+
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -100,10 +129,18 @@ def _timestamp(moment: datetime) -> float:
 
 
 class SessionStore:
-    def __init__(self, engine: Engine, secret_key: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        secret_key: str,
+        clock: Callable[[], float] = time.time,
+        *,
+        require_user: bool = False,
+    ) -> None:
         self._engine = engine
         self._secret = secret_key.encode()
         self._clock = clock
+        self._require_user = require_user
         create_schema(engine)
 
     # The cookie
@@ -118,7 +155,7 @@ class SessionStore:
         """The same session under a new id, signed in: what it held moves over, the old id opens nothing."""
         with Session(self._engine) as db, db.begin():
             renewed, cookie = self._insert(db, signed_in=True)
-            for table in (_PendingRow, _VisiblePimRow):
+            for table in _HELD_BY_SESSION:
                 db.execute(
                     update(table).where(table.session_key == session.key).values(session_key=renewed.key)
                 )
@@ -219,26 +256,82 @@ class SessionStore:
                 )
 
     def visible_pims(self, session: BrowserSession) -> list[str]:
-        """The PIMs this session connected or opened, the latest first."""
-        with Session(self._engine) as db:
-            return list(
-                db.scalars(
-                    select(_VisiblePimRow.pim_url)
-                    .where(_VisiblePimRow.session_key == session.key)
-                    .order_by(_VisiblePimRow.added_at.desc(), _VisiblePimRow.pim_url)
-                )
+        """The PIMs this session connected or opened (under openid: with a user signed in), latest first."""
+        query = select(_VisiblePimRow.pim_url).where(_VisiblePimRow.session_key == session.key)
+        if self._require_user:
+            query = query.join(
+                _SessionUserRow,
+                (_SessionUserRow.session_key == _VisiblePimRow.session_key)
+                & (_SessionUserRow.pim_url == _VisiblePimRow.pim_url),
             )
+        with Session(self._engine) as db:
+            return list(db.scalars(query.order_by(_VisiblePimRow.added_at.desc(), _VisiblePimRow.pim_url)))
 
     def may_see(self, session: BrowserSession | None, pim_url: str) -> bool:
         if session is None:
             return False
         with Session(self._engine) as db:
+            if self._require_user and db.get(_SessionUserRow, (session.key, pim_url)) is None:
+                return False
             return db.get(_VisiblePimRow, (session.key, pim_url)) is not None
 
     def forget_pim(self, pim_url: str) -> None:
         """No session sees this PIM any more (the App forgot it)."""
         with Session(self._engine) as db, db.begin():
-            db.execute(delete(_VisiblePimRow).where(_VisiblePimRow.pim_url == pim_url))
+            for table in (_VisiblePimRow, _SessionUserRow, _ReauthorizationRow):
+                db.execute(delete(table).where(table.pim_url == pim_url))
+
+    # Who is signed in
+
+    def sign_in_user(self, session: BrowserSession, pim_url: str, sub: str) -> None:
+        """This PIM's user `sub` is the one in front of this session now; the session may see the PIM."""
+        now = _moment(self._clock())
+        insert = upsert_insert(self._engine)(_SessionUserRow).values(
+            session_key=session.key, pim_url=pim_url, sub=sub, signed_in_at=now
+        )
+        with Session(self._engine) as db, db.begin():
+            db.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[_SessionUserRow.session_key, _SessionUserRow.pim_url],
+                    set_={"sub": sub, "signed_in_at": now},
+                )
+            )
+        self.allow_pim(session, pim_url)
+
+    def sign_out_of_pim(self, session: BrowserSession, pim_url: str) -> None:
+        """Nobody is signed in to this session for this PIM any more, and it no longer sees the PIM."""
+        with Session(self._engine) as db, db.begin():
+            for table in (_VisiblePimRow, _SessionUserRow):
+                db.execute(delete(table).where(table.session_key == session.key, table.pim_url == pim_url))
+
+    def signed_in_users(self, session: BrowserSession) -> dict[str, str]:
+        """`{pim_url: sub}` of the users signed in to this session."""
+        with Session(self._engine) as db:
+            rows = db.execute(
+                select(_SessionUserRow.pim_url, _SessionUserRow.sub).where(
+                    _SessionUserRow.session_key == session.key
+                )
+            )
+            return {pim_url: sub for pim_url, sub in rows}
+
+    # Asking a PIM for new scopes
+
+    def claim_reauthorization(self, session: BrowserSession, pim_url: str, scopes: str) -> bool:
+        """True the first time this session asks this PIM for these scopes; False ever after.
+
+        One statement, so two tabs of one session cannot both win.
+        """
+        now = _moment(self._clock())
+        insert = upsert_insert(self._engine)(_ReauthorizationRow).values(
+            session_key=session.key, pim_url=pim_url, scopes=scopes, asked_at=now
+        )
+        statement = insert.on_conflict_do_update(
+            index_elements=[_ReauthorizationRow.session_key, _ReauthorizationRow.pim_url],
+            set_={"scopes": scopes, "asked_at": now},
+            where=_ReauthorizationRow.scopes != scopes,
+        ).returning(_ReauthorizationRow.pim_url)
+        with Session(self._engine) as db, db.begin():
+            return db.execute(statement).first() is not None
 
     # Upkeep
 
@@ -264,8 +357,8 @@ class SessionStore:
     def _delete_sessions(db: Session, keys: Sequence[str]) -> None:
         if not keys:
             return
-        db.execute(delete(_PendingRow).where(_PendingRow.session_key.in_(keys)))
-        db.execute(delete(_VisiblePimRow).where(_VisiblePimRow.session_key.in_(keys)))
+        for table in _HELD_BY_SESSION:
+            db.execute(delete(table).where(table.session_key.in_(keys)))
         db.execute(delete(_SessionRow).where(_SessionRow.key.in_(keys)))
 
     def _insert(self, db: Session, *, signed_in: bool) -> tuple[BrowserSession, str]:

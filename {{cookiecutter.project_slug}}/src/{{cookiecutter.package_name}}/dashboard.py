@@ -13,12 +13,15 @@ from typing import Any
 
 from .browser_sessions import BrowserSession
 from .failure_pages import restart_action
-from .pim_api import PimApiClient, PimApiError, PimForbidden, PimRateLimited, PimUnauthorized
+from .pim_api import AccessDenied, AppDisconnected, PimApiClient, PimApiError, RateLimited
 from .pim_http import deadline
 from .products import ProductSummary, summarize
+from .scope_changes import notify_once, scopes_missing
+from .scopes import with_implied
 from .services import Services
 from .token_cipher import UndecryptableToken
 from .token_store import Connection
+from .users import User
 
 log = logging.getLogger(__name__)
 
@@ -39,17 +42,31 @@ class Card:
     pim_url: str
     status: CardStatus
     connection: Connection | None = None
+    user: User | None = None  # who is signed in for this PIM, when the App asks for openid
+    missing_scopes: list[str] = field(default_factory=list)  # asked for (AKENEO_SCOPES), not granted
     products: list[ProductSummary] = field(default_factory=list)
     products_endpoint: str = ""
     problem: str = ""
 
 
 def dashboard_page(services: Services, session: BrowserSession | None) -> dict[str, Any]:
-    """What the dashboard template shows: a card per PIM this session may see, and the App's two URLs."""
+    """What the dashboard template shows: a card per PIM this session may see, who is signed in, and the
+    App's two URLs."""
     pim_urls = services.sessions.visible_pims(session) if session else []
+    signed_in = services.sessions.signed_in_users(session) if session else {}
+    users = {
+        pim_url: user
+        for pim_url, sub in signed_in.items()
+        if pim_url in pim_urls and (user := services.users.get(pim_url, sub)) is not None
+    }
+    cards = load_dashboard(services, pim_urls)
+    for card in cards:
+        card.user = users.get(card.pim_url)
     return {
-        "cards": load_dashboard(services, pim_urls),
+        "cards": cards,
         "session": session,
+        "signed_in_as": sorted({user.display_name for user in users.values()}),
+        "uses_openid": services.settings.uses_openid,
         "activate_url": f"{services.settings.app_url}/activate",
         "callback_url": f"{services.settings.app_url}/callback",
         "reconnect_href": lambda pim_url: restart_action(pim_url).href,
@@ -80,18 +97,20 @@ def load_card(services: Services, connection: Connection) -> Card:
     client = PimApiClient(
         services.http, connection.pim_url, connection.access_token, services.limits.card_seconds
     )
+    card.missing_scopes = scopes_missing(services.settings, connection)
+    if card.missing_scopes:
+        notify_once(services.notices, services.store, client, services.settings, connection)
     try:
         page = client.first_products(PRODUCT_COUNT)
-    except PimUnauthorized:
+    except AppDisconnected:
         # Marked once; the page then offers Reconnect instead of retrying a dead token on every load.
         services.store.mark_disconnected(connection.pim_url)
         card.connection = services.store.get(connection.pim_url) or connection
         card.status = CardStatus.DISCONNECTED
-    except PimForbidden as error:
+    except AccessDenied as error:
         card.status = CardStatus.ACCESS_DENIED
-        needed = f"The App needs {error.missing_scope}" if error.missing_scope else "Check the App's scopes"
-        card.problem = f"The PIM refused to list products: {error.message} {needed}."
-    except PimRateLimited as error:
+        card.problem = access_denied_text("list products", error, services.settings.scopes)
+    except RateLimited as error:
         card.status = CardStatus.RATE_LIMITED
         when = f"in {error.retry_after} seconds" if error.retry_after is not None else "in a moment"
         card.problem = f"The PIM is limiting the App's requests. Reload this page {when}."
@@ -103,3 +122,18 @@ def load_card(services: Services, connection: Connection) -> Card:
         card.products = [summarize(item) for item in page.items]
         card.products_endpoint = page.endpoint
     return card
+
+
+def access_denied_text(action: str, error: AccessDenied, asked: tuple[str, ...]) -> str:
+    """A 403 in words: which scope the call needs, and what to do about it."""
+    refused = f"The PIM refused to {action}: {error.message}"
+    if error.scope is None:
+        return f"{refused} Check the App's scopes."
+    if error.scope not in with_implied(asked):
+        return (
+            f"{refused} The call needs the {error.scope} scope: add it to AKENEO_SCOPES and restart the App."
+        )
+    return (
+        f"{refused} The call needs the {error.scope} scope, which the App asks for but this PIM has not "
+        "granted."
+    )

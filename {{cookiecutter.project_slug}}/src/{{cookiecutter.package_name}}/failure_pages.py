@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from .browser_sessions import StateProblem
 from .oauth import ExchangeFailure
+from .openid import SignInProblem
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,41 @@ def exchange_failed(failure: ExchangeFailure, detail: str, pim_url: str) -> Prob
         ),
     }
     return pages[failure]
+
+
+SIGN_IN_REASONS = {
+    SignInProblem.NO_ID_TOKEN: "The PIM's answer held no id_token, although the App asked for openid.",
+    SignInProblem.MALFORMED: "The id_token the PIM sent is not a valid JSON Web Token ({detail}).",
+    SignInProblem.ALGORITHM: "The id_token is not signed the way the PIM signs ({detail}): it was not made "
+    "by the PIM.",
+    SignInProblem.SIGNATURE: "The id_token's signature does not match the PIM's public key, even fetched "
+    "again: it was not signed by this PIM.",
+    SignInProblem.ISSUER: "The id_token was not issued by this PIM ({detail}).",
+    SignInProblem.AUDIENCE: "The id_token was issued for another App: its audience is not this App's "
+    "client ID.",
+    SignInProblem.EXPIRED: "The id_token has expired. If this keeps happening, check the clocks of the App's "
+    "server and of the PIM.",
+    SignInProblem.NOT_YET_VALID: "The id_token says it was issued in the future. Check the clocks of the "
+    "App's server and of the PIM.",
+    SignInProblem.MISSING_SUB: "The id_token names no user (its sub claim is missing or empty).",
+    SignInProblem.KEY_UNAVAILABLE: "The App could not get the PIM's public key to check the id_token "
+    "({detail}).",
+}
+
+
+def sign_in_failed(problem: SignInProblem, detail: str, pim_url: str) -> Problem:
+    """The PIM's id_token failed a check: nobody is signed in, though the App's token was stored."""
+    return Problem(
+        title="You could not be signed in",
+        status=502,
+        paragraphs=[
+            SIGN_IN_REASONS[problem].format(detail=detail or "no detail"),
+            f"The App is still connected to {pim_url}: it kept the access token from the same answer. But "
+            "it cannot tell who you are, so this browser is shown none of that PIM's data.",
+            OPEN_FROM_PIM,
+        ],
+        actions=[restart_action(pim_url), TO_DASHBOARD],
+    )
 
 
 HTTP_ERROR_TEXTS = {

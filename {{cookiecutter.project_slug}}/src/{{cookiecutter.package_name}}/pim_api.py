@@ -12,7 +12,7 @@ or may not have happened.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -86,6 +86,8 @@ CALL_SECONDS = 60.0  # one API call, retries included, from a command or a job
 PAGE_MAX_BYTES = 32 * 1024 * 1024  # 100 products with many values and locales stay far below
 WRITE_MAX_BYTES = 1024 * 1024  # a write answers with headers and at most a list of errors
 WRITE_RETRIES = 3  # 429s a write waits through, when Retry-After fits its time
+SCOPES_UPDATE_PATH = "/connect/apps/v1/scopes/update"
+NOTICE_MAX_BYTES = 16 * 1024  # the PIM answers "Ok"
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,30 @@ class PimApiClient:
         if updated_after is not None:
             params["updated_after"] = _utc(updated_after).isoformat(timespec="seconds")
         return self.iter_items(f"{CATALOGS_PATH}/{_segment(catalog_id)}/products", params)
+
+    # --- the App's own connection ---------------------------------------------------------------------
+
+    def notify_scope_update(self, scopes: Sequence[str]) -> None:
+        """Tell the PIM the App now needs `scopes` (the full list): it flags the App as asking for new scopes.
+
+        Only a notice: the scopes change when someone with the right grants them through authorize. Sent
+        once, never retried (a POST).
+        """
+        url = f"{self._pim_url}{SCOPES_UPDATE_PATH}"
+        try:
+            reply = send(
+                self._http,
+                "POST",
+                url,
+                seconds=self._call_seconds,
+                max_bytes=NOTICE_MAX_BYTES,
+                params={"scopes": " ".join(scopes)},
+                headers=self._headers(),
+            )
+        except PimCallError as error:
+            raise _call_error(error) from error
+        if reply.status != 200:
+            raise error_for(reply, _decoded_or_none(reply), "POST", SCOPES_UPDATE_PATH)
 
     # --- the calls ----------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from .pim_http import PimReply
 from .printable import printable
-from .scopes import scope_for_call
+from .scopes import required_scope
 
 MAX_REPORTED_ERRORS = 20  # a 422 can list one error per value; a page shows the first ones
 
@@ -28,11 +28,16 @@ class PimUnauthorized(PimApiError):
 
 
 class PimForbidden(PimApiError):
-    """403: the granted scopes do not allow this call; `missing_scope` names the one it needs."""
+    """403: the granted scopes do not allow this call; `missing_scope` names the one it needs, when known."""
 
-    def __init__(self, status: int, message: str, missing_scope: str | None) -> None:
+    def __init__(self, status: int, message: str, missing_scope: str | None = None) -> None:
         super().__init__(status, message)
         self.missing_scope = missing_scope
+
+    @property
+    def scope(self) -> str | None:
+        """The name the dashboard and scope changes use."""
+        return self.missing_scope
 
 
 class PimNotFound(PimApiError):
@@ -100,7 +105,7 @@ def error_for(reply: PimReply, body: Any, method: str, path: str) -> PimApiError
     if status == 401:
         return PimUnauthorized(status, message)
     if status == 403:
-        return PimForbidden(status, message, scope_for_call(method, path, message))
+        return PimForbidden(status, message, required_scope(method, path))
     if status == 404:
         return PimNotFound(status, message)
     if status == 422:

@@ -48,48 +48,42 @@ def missing_scopes(asked: tuple[str, ...], granted: tuple[str, ...]) -> list[str
     return [scope for scope in asked if scope not in AUTHENTICATION_SCOPES and scope not in covered]
 
 
-# The family of scopes each REST resource needs (Akeneo's scope mappers), by the path's first segment after
-# /api/rest/v1/; a few sub-resources have their own.
+# The scope each REST API resource needs, by the first segment of its path under /api/rest/v1/, for reading
+# and for writing (a DELETE needs the delete_ scope where the family has one).
 _RESOURCE_SCOPES = {
-    "products": "products",
     "products-uuid": "products",
+    "products": "products",
     "product-models": "products",
     "families": "catalog_structure",
     "attributes": "catalog_structure",
     "attribute-groups": "catalog_structure",
     "categories": "categories",
     "channels": "channel_settings",
-    "measurement-families": "channel_settings",
     "locales": "channel_localization",
     "currencies": "channel_localization",
     "association-types": "association_types",
     "catalogs": "catalogs",
-    "asset-families": "asset_families",
-    "reference-entities": "reference_entities",
 }
-_SUB_RESOURCE_SCOPES = {
-    ("attributes", "options"): "attribute_options",
-    ("asset-families", "assets"): "assets",
-    ("reference-entities", "records"): "reference_entity_records",
-}
+_WITH_DELETE = frozenset({"products", "catalogs"})
 API_PREFIX = "/api/rest/v1/"
 
 
-def scope_for_call(method: str, path: str, message: str = "") -> str | None:
-    """The scope a REST call needs, to name it when the PIM answers 403; None for an unknown resource.
-
-    A catalog's products need two scopes: the PIM's message says which one it missed.
-    """
-    segments = path.partition(API_PREFIX)[2].split("?", 1)[0].split("/")
+def required_scope(method: str, path: str) -> str | None:
+    """The scope a call needs, as the PIM's scope mappers grant it; None for a path the App does not know."""
+    start = path.find(API_PREFIX)  # after the PIM's own path prefix, if it has one
+    if start < 0:
+        return None
+    segments = path[start + len(API_PREFIX) :].split("/")
     family = _RESOURCE_SCOPES.get(segments[0])
     if family is None:
         return None
-    if len(segments) >= 3:
-        family = _SUB_RESOURCE_SCOPES.get((segments[0], segments[2]), family)
-        if family == "catalogs" and "product" in segments[2] and "catalog" not in message.lower():
-            family = "products"
-    verb = {"GET": "read", "HEAD": "read", "DELETE": "delete"}.get(method.upper(), "write")
-    if f"{verb}_{family}" not in KNOWN_SCOPES:
-        verb = "write"
-    scope = f"{verb}_{family}"
-    return scope if scope in KNOWN_SCOPES else None
+    if segments[0] == "attributes" and len(segments) >= 3 and segments[2] == "options":
+        family = "attribute_options"
+    if family == "channel_localization":
+        return "read_channel_localization"  # locales and currencies are read-only
+    method = method.upper()
+    if method in ("GET", "HEAD"):
+        return f"read_{family}"
+    if method == "DELETE" and family in _WITH_DELETE:
+        return f"delete_{family}"
+    return f"write_{family}"

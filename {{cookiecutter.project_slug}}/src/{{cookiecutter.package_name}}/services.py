@@ -13,12 +13,15 @@ from sqlalchemy.engine import Engine
 from .browser_sessions import SessionStore
 from .database import create_database_engine
 from .oauth import TOKEN_SECONDS
+from .openid import PUBLIC_KEY_SECONDS, PublicKeyCache
 from .pim_api import CALL_SECONDS
 from .pim_http import build_pim_session
 from .pim_url import exact_hosts
+from .scope_changes import ScopeNotices
 from .settings import Settings
 from .token_cipher import TokenCipher
 from .token_store import SqlTokenStore, TokenStore
+from .users import UserStore
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,7 @@ class CallLimits:
     """
 
     token_seconds: float = TOKEN_SECONDS  # the callback's token request
+    public_key_seconds: float = PUBLIC_KEY_SECONDS  # the PIM's OpenID key, fetched at most twice a callback
     dashboard_seconds: float = 20.0  # the whole dashboard, all cards together
     card_seconds: float = 8.0  # one card's products
     command_seconds: float = CALL_SECONDS  # one call from a command or a job
@@ -43,6 +47,9 @@ class Services:
     engine: Engine
     store: TokenStore
     sessions: SessionStore
+    users: UserStore
+    notices: ScopeNotices
+    public_keys: PublicKeyCache
     http: requests.Session
     clock: Callable[[], float]
     limits: CallLimits
@@ -69,7 +76,10 @@ def build_services(
         settings=settings,
         engine=engine,
         store=SqlTokenStore(engine, TokenCipher(settings.token_encryption_keys)),
-        sessions=SessionStore(engine, settings.secret_key, clock),
+        sessions=SessionStore(engine, settings.secret_key, clock, require_user=settings.uses_openid),
+        users=UserStore(engine, clock),
+        notices=ScopeNotices(engine, clock),
+        public_keys=PublicKeyCache(),
         http=http or build_pim_session(exact_hosts(settings.allowed_pim_hosts)),
         clock=clock,
         limits=limits or CallLimits(),

@@ -59,6 +59,11 @@ class Settings:
         return urlsplit(self.app_url).scheme == "https"
 
     @property
+    def uses_openid(self) -> bool:
+        """Whether the App signs PIM users in (OpenID Connect) rather than trusting the activating browser."""
+        return "openid" in self.scopes
+
+    @property
     def scope_string(self) -> str:
         return " ".join(self.scopes)
 

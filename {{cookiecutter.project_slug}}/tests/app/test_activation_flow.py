@@ -207,6 +207,7 @@ def test_a_failing_token_endpoint_gets_a_502_page(stack):
     assert stack.store.get(stack.pim_url) is None
 
 
+@pytest.mark.slow  # waits out the token deadline
 def test_a_hanging_token_endpoint_gets_a_504_page(stack):
     stack.control("faults", {"token_endpoint": "hang", "hang_seconds": 10})
     response = stack.connect(stack.browser())

@@ -221,3 +221,75 @@ def test_csrf_tokens_match_only_their_session(sessions):
     assert not sessions.csrf_ok(mine, theirs.csrf_token)
     assert not sessions.csrf_ok(None, mine.csrf_token)
     assert not sessions.csrf_ok(mine, None)
+
+
+# --- signed-in users (when the App asks for openid) ------------------------------------------
+
+
+@pytest.fixture
+def openid_sessions(engine, clock):
+    return SessionStore(engine, KEY, clock, require_user=True)
+
+
+def test_under_openid_a_pim_is_seen_only_through_a_signed_in_user(openid_sessions):
+    session, _ = openid_sessions.create()
+    openid_sessions.allow_pim(session, PIM)
+    assert openid_sessions.visible_pims(session) == []
+    assert not openid_sessions.may_see(session, PIM)
+    openid_sessions.sign_in_user(session, PIM, "sub-1")
+    assert openid_sessions.visible_pims(session) == [PIM]
+    assert openid_sessions.may_see(session, PIM)
+
+
+def test_a_later_sign_in_for_the_same_pim_replaces_the_user(openid_sessions):
+    session, _ = openid_sessions.create()
+    openid_sessions.sign_in_user(session, PIM, "sub-1")
+    openid_sessions.sign_in_user(session, PIM, "sub-2")
+    assert openid_sessions.signed_in_users(session) == {PIM: "sub-2"}
+
+
+def test_the_signed_in_user_moves_with_the_session_to_its_new_id(openid_sessions):
+    session, _ = openid_sessions.create()
+    openid_sessions.sign_in_user(session, PIM, "sub-1")
+    renewed, _ = openid_sessions.sign_in(session)
+    assert openid_sessions.signed_in_users(renewed) == {PIM: "sub-1"}
+    assert openid_sessions.signed_in_users(session) == {}
+
+
+def test_signing_out_of_a_pim_hides_it_and_keeps_the_others(openid_sessions):
+    other = "https://other.cloud.akeneo.com"
+    session, _ = openid_sessions.create()
+    openid_sessions.sign_in_user(session, PIM, "sub-1")
+    openid_sessions.sign_in_user(session, other, "sub-9")
+    openid_sessions.sign_out_of_pim(session, PIM)
+    assert openid_sessions.visible_pims(session) == [other]
+    assert openid_sessions.signed_in_users(session) == {other: "sub-9"}
+
+
+def test_ending_a_session_ends_its_sign_ins(openid_sessions):
+    session, _ = openid_sessions.create()
+    openid_sessions.sign_in_user(session, PIM, "sub-1")
+    openid_sessions.end(session)
+    assert openid_sessions.signed_in_users(session) == {}
+
+
+# --- asking a PIM for new scopes, once --------------------------------------------------------
+
+
+def test_a_reauthorization_is_claimed_once_per_session_pim_and_scope_list(sessions):
+    mine, _ = sessions.create()
+    theirs, _ = sessions.create()
+    assert sessions.claim_reauthorization(mine, PIM, "read_products write_products")
+    assert not sessions.claim_reauthorization(mine, PIM, "read_products write_products")
+    assert sessions.claim_reauthorization(theirs, PIM, "read_products write_products")
+    assert sessions.claim_reauthorization(mine, PIM, "read_products delete_products")
+
+
+def test_racing_tabs_claim_a_reauthorization_once(sessions):
+    session, _ = sessions.create()
+
+    def claim(_: int) -> bool:
+        return sessions.claim_reauthorization(session, PIM, "read_products write_products")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert sum(pool.map(claim, range(8))) == 1

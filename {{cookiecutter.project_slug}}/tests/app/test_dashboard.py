@@ -1,5 +1,7 @@
 """The dashboard: the PIMs this browser connected, their scopes, and their first products."""
 
+import pytest
+
 from {{ cookiecutter.package_name }}.token_cipher import TokenCipher
 from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
 
@@ -69,6 +71,7 @@ def test_reconnect_brings_the_products_back(stack):
     assert stack.store.get(stack.pim_url).is_connected
 
 
+@pytest.mark.slow  # waits out Retry-After
 def test_a_rate_limited_call_is_retried_after_retry_after(stack):
     browser = stack.browser()
     stack.connect(browser)
@@ -77,6 +80,7 @@ def test_a_rate_limited_call_is_retried_after_retry_after(stack):
     assert page.text.count('class="product"') == 10
 
 
+@pytest.mark.slow  # waits out Retry-After
 def test_a_lasting_rate_limit_is_explained(stack):
     browser = stack.browser()
     stack.connect(browser)
@@ -96,7 +100,7 @@ def test_a_token_without_product_scope_explains_the_403(tmp_path):
 def test_a_replaced_token_shows_reconnect(stack):
     browser = stack.browser()
     stack.connect(browser)
-    stack.store.save(stack.pim_url, "a" * 86, ("read_products",))
+    stack.store.save(stack.pim_url, "a" * 86, ("read_catalog_structure", "read_products"))
     page = browser.get(f"{stack.app_url}/")
     assert 'id="disconnected"' in page.text
 

@@ -59,6 +59,7 @@ def test_a_refused_token_fails(stack, tmp_path):
     assert "refused" in check.detail
 
 
+@pytest.mark.slow  # waits out the retries' backoff
 def test_an_unreachable_pim_fails(stack, tmp_path, unused_port):
     stack.store.save(f"http://127.0.0.1:{unused_port}", "T" * 86, ("read_products",))
     check = results(stack, tmp_path)[f"http://127.0.0.1:{unused_port}"]

@@ -15,6 +15,8 @@ from tests.support.app_settings import make_settings
 from tests.support.fuzz import fuzz_inputs, send_all
 from tests.support.serving import gunicorn
 
+pytestmark = pytest.mark.slow  # hundreds of requests per server
+
 COUNT = int(os.environ.get("FUZZ_COUNT", "250"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261128"))
 

@@ -1,13 +1,18 @@
 """A PIM is untrusted: whatever it answers, the App keeps within its limits and only its card suffers."""
 
 import json
+import time
 
+import jwt
 import pytest
 from flask import Response, jsonify, redirect
 
 from {{ cookiecutter.package_name }}.pim_api import PimApiClient, UnexpectedAnswer
 from {{ cookiecutter.package_name }}.pim_http import build_pim_session
 
+from pim_emulator.openid import signing_keys
+
+from tests.support.app_settings import CLIENT_ID, OPENID_SCOPES
 from tests.support.hostile_pim import GOOD_TOKEN, endless, hostile_pim, trickle
 from tests.support.stack import TEST_LIMITS, running_stack
 
@@ -29,6 +34,7 @@ def card_of(page_text, pim_url):
 # The token request
 
 
+@pytest.mark.slow  # waits out the token deadline
 def test_a_trickling_token_endpoint_ends_in_a_504_page(stack, hostile):
     hostile.token_answer = trickle
     page = connect_to(stack, stack.browser(), hostile.url)
@@ -89,6 +95,7 @@ def dashboard(stack, browser):
     return page
 
 
+@pytest.mark.slow  # waits out the card deadline
 def test_a_trickling_products_page_costs_its_own_card_only(stack, hostile, two_pims):
     hostile.products_answer = trickle
     card = card_of(dashboard(stack, two_pims).text, hostile.url)
@@ -231,3 +238,75 @@ def test_the_walk_stops_past_its_page_limit(hostile):
     hostile.products_answer = pages_forever
     with pytest.raises(UnexpectedAnswer, match="more than 5 pages"):
         list(client_for(hostile).iter_products(max_pages=5))
+
+
+# The OpenID public key
+
+
+@pytest.fixture
+def openid_hostile(tmp_path):
+    """A hostile PIM whose token answer carries a well-formed id_token, and an App that asks for openid."""
+    with (
+        running_stack(tmp_path, scopes=OPENID_SCOPES, product_count=20) as stack,
+        hostile_pim(stack.app_url) as pim,
+    ):
+        now = time.time()
+        claims = {"iss": pim.url, "aud": CLIENT_ID, "sub": "s-1", "iat": now, "exp": now + 3600}
+        id_token = jwt.encode(claims, signing_keys().private_key, algorithm="RS256")
+        pim.token_answer = lambda: jsonify(
+            access_token=GOOD_TOKEN, token_type="bearer", scope="openid read_products", id_token=id_token
+        )
+        yield stack, pim
+
+
+def signing_in_to(stack, pim):
+    page = connect_to(stack, stack.browser(), pim.url)
+    assert page.status_code == 502
+    assert "You could not be signed in" in page.text
+    assert stack.store.get(pim.url).is_connected, "the access token is stored all the same"
+    return page.text
+
+
+def test_a_public_key_the_pim_does_not_serve_is_explained(openid_hostile):
+    stack, pim = openid_hostile
+    text = signing_in_to(stack, pim)
+    assert "could not get the PIM&#39;s public key" in text
+    assert "the PIM answered HTTP 404" in text
+
+
+@pytest.mark.slow  # waits out the public key's deadline
+def test_a_trickling_public_key_ends_within_its_time(openid_hostile):
+    stack, pim = openid_hostile
+    pim.public_key_answer = trickle
+    assert "did not answer within 2 seconds" in signing_in_to(stack, pim)
+
+
+def test_a_huge_public_key_answer_is_refused(openid_hostile):
+    stack, pim = openid_hostile
+    pim.public_key_answer = endless
+    assert "larger than the App accepts" in signing_in_to(stack, pim)
+
+
+def test_a_redirected_public_key_is_not_followed(openid_hostile):
+    stack, pim = openid_hostile
+    pim.public_key_answer = lambda: redirect(f"{stack.pim_url}/connect/apps/v1/openid/public-key")
+    assert "HTTP 302" in signing_in_to(stack, pim)
+    assert stack.pim_state()["public_key_requests"] == 0
+
+
+@pytest.mark.parametrize(
+    "public_key", ["not a pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", 42]
+)
+def test_a_public_key_that_is_no_key_is_refused(openid_hostile, public_key):
+    stack, pim = openid_hostile
+    pim.public_key_answer = lambda: jsonify(public_key=public_key)
+    text = signing_in_to(stack, pim)
+    assert "not a readable PEM" in text or "holds no public_key" in text
+
+
+def test_the_right_certificate_signs_the_user_in(openid_hostile):
+    stack, pim = openid_hostile
+    pim.public_key_answer = lambda: jsonify(public_key=signing_keys().certificate_pem)
+    page = connect_to(stack, stack.browser(), pim.url)
+    assert page.status_code == 200
+    assert 'data-sub="s-1"' in page.text

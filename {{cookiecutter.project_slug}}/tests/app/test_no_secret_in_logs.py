@@ -1,4 +1,5 @@
-"""No token, code, state or secret ever reaches a log line, even at DEBUG."""
+"""No token, code, state or secret (nor a signed-in user's name or email) ever reaches a log line, even at
+DEBUG."""
 
 import logging
 import threading
@@ -6,13 +7,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from {{ cookiecutter.package_name }}.log_redaction import QueryStringFilter
 
-from tests.support.app_settings import CLIENT_SECRET, TOKEN_KEY
+from tests.support.app_settings import CLIENT_SECRET, OPENID_SCOPES, TOKEN_KEY
 from tests.support.stack import running_stack
 
 
 def test_the_whole_flow_at_debug_logs_no_secret(tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
-    with running_stack(tmp_path) as stack:
+    with running_stack(tmp_path, scopes=OPENID_SCOPES) as stack:
         browser = stack.browser()
         callback = stack.callback_url_from_pim(browser)
         query = parse_qs(urlsplit(callback).query)
@@ -33,11 +34,14 @@ def test_the_whole_flow_at_debug_logs_no_secret(tmp_path, caplog):
         "client secret": CLIENT_SECRET,
         "session secret key": settings.secret_key,
         "token encryption key": TOKEN_KEY,
+        "user's email": "julia@example.com",
+        "user's last name": "Stark",
     }
     # The test's own browser runs in the main thread and logs its URLs; the App logs from its threads.
     lines = [record.getMessage() for record in caplog.records if record.threadName != "MainThread"]
     assert any("/callback" in line for line in lines), "the App's access log was not captured"
     assert any("Connected to" in line for line in lines)
+    assert any("Signed in user" in line for line in lines)
     for name, value in secrets.items():
         leaking = [line for line in lines if value in line]
         assert not leaking, f"the {name} appears in the log: {leaking[0]}"

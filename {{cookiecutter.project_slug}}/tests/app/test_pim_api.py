@@ -26,7 +26,6 @@ from {{ cookiecutter.package_name }}.pim_api import (
     updated_since,
 )
 from {{ cookiecutter.package_name }}.pim_http import build_pim_session
-from {{ cookiecutter.package_name }}.scopes import scope_for_call
 
 from pim_emulator.server import ServerThread
 
@@ -169,6 +168,7 @@ def test_a_refused_write_raises_validation_error_with_the_pims_errors(client):
     assert "no_such_family" in str(refused.value)
 
 
+@pytest.mark.slow  # waits out Retry-After
 def test_a_write_answered_429_is_sent_again_after_retry_after(pim, client):
     pim.control("faults", {"rate_limit": {"count": 1, "retry_after": 1}})
     created = client.create_product({"identifier": "TEST-429-1", "family": "mugs"})
@@ -260,25 +260,7 @@ def test_a_write_without_the_write_scope_names_the_scope_it_needs(tmp_path):
         assert refused.value.missing_scope == "write_products"
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "message", "scope"),
-    [
-        ("GET", "/api/rest/v1/products-uuid", "", "read_products"),
-        ("PATCH", "/api/rest/v1/products-uuid/u-1", "", "write_products"),
-        ("DELETE", "/api/rest/v1/products/sku-1", "", "delete_products"),
-        ("GET", "/api/rest/v1/product-models?limit=10", "", "read_products"),
-        ("GET", "/api/rest/v1/attributes/color/options", "", "read_attribute_options"),
-        ("DELETE", "/api/rest/v1/families/mugs", "", "write_catalog_structure"),
-        ("GET", "/api/rest/v1/catalogs/c-1/products", "not allowed to access app catalogs", "read_catalogs"),
-        ("GET", "/api/rest/v1/catalogs/c-1/products", "not allowed to access products", "read_products"),
-        ("GET", "/api/rest/v1/locales", "", "read_channel_localization"),
-        ("GET", "/api/rest/v1/something-new", "", None),
-    ],
-)
-def test_the_scope_a_call_needs(method, path, message, scope):
-    assert scope_for_call(method, path, message) == scope
-
-
+@pytest.mark.slow  # waits out Retry-After
 def test_a_lasting_rate_limit_raises_rate_limited_with_retry_after(pim, client):
     pim.control("faults", {"rate_limit": {"count": 10, "retry_after": 1}})
     try:
@@ -289,11 +271,13 @@ def test_a_lasting_rate_limit_raises_rate_limited_with_retry_after(pim, client):
         pim.control("faults", {"rate_limit": None})
 
 
+@pytest.mark.slow  # waits out Retry-After
 def test_a_short_rate_limit_is_absorbed_by_retries(pim, client):
     pim.control("faults", {"rate_limit": {"count": 2, "retry_after": 1}})
     assert len(client.first_products(5).items) == 5
 
 
+@pytest.mark.slow  # waits out Retry-After
 def test_a_rate_limit_in_the_middle_of_a_walk_loses_no_product(pim, client):
     walk = client.iter_products(page_size=50)
     first = [next(walk)["uuid"] for _ in range(60)]  # into the second page: the third is on its way

@@ -157,6 +157,7 @@ def test_a_write_whose_answer_never_comes_is_not_sent_again(hostile, session):
     assert hostile.writes == ["PATCH"]
 
 
+@pytest.mark.slow  # waits out Retry-After
 def test_a_write_answered_429_is_sent_again_only_after_retry_after(hostile, session):
     answers = iter([Response('{"code":429,"message":"Slow down"}', status=429, headers={"Retry-After": "1"})])
     hostile.write_answer = lambda: next(answers, Response(status=204))

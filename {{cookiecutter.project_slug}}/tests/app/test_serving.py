@@ -21,6 +21,8 @@ from tests.support.app_settings import TOKEN_KEY
 from tests.support.serving import PROJECT, free_port, gunicorn, gunicorn_command, gunicorn_env
 from tests.support.stack import emulator_for, not_ready
 
+pytestmark = pytest.mark.slow  # each test starts gunicorn
+
 PIM_COUNT = 4
 BROWSER_COUNT = 24
 

@@ -4,14 +4,16 @@ import re
 
 import pytest
 
+from tests.support.app_settings import OPENID_SCOPES
 from tests.support.stack import running_stack
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # starts Chromium
 
 
 @pytest.fixture
 def stack(tmp_path):
-    with running_stack(tmp_path, auto_consent=False) as running:
+    """Signing PIM users in, as a new project does by default."""
+    with running_stack(tmp_path, auto_consent=False, scopes=OPENID_SCOPES) as running:
         yield running
 
 
@@ -26,6 +28,29 @@ def test_connect_then_allow_lands_on_the_dashboard_with_products(page, stack):
     connect_and_allow(page, stack)
     assert page.locator("tr.product").count() == 10
     assert page.locator(".badge.ok").inner_text() == "Connected"
+
+
+def test_connect_signs_the_pim_user_in_and_shows_their_name(page, stack):
+    page.goto(f"{stack.pim_url}/connect/app-store")
+    page.get_by_role("link", name="Connect").click()
+    assert page.get_by_text("Your first and last name (Julia Stark)").is_visible()
+    page.get_by_role("button", name="Allow and connect").click()
+    page.wait_for_url(f"{stack.app_url}/")
+    assert page.locator("p.user strong").inner_text() == "Julia Stark"
+    assert page.locator(".signed-in strong").inner_text() == "Julia Stark"
+
+
+def test_another_pim_user_opening_the_app_is_signed_in_as_themselves(page, stack):
+    connect_and_allow(page, stack)
+    page.goto(f"{stack.pim_url}/connect/app-store")
+    page.get_by_label("PIM user").select_option("sam")
+    page.get_by_role("button", name="Switch user").click()
+    page.get_by_role("link", name="Open app").click()
+    # Sam consents to share his name and email (no wizard for the scopes: he may not manage Apps).
+    page.get_by_role("button", name="Allow and connect").click()
+    page.wait_for_url(f"{stack.app_url}/")
+    assert page.locator("p.user strong").inner_text() == "Sam Rivera"
+    assert page.locator("tr.product").count() == 10
 
 
 def test_the_consent_page_lists_the_requested_scopes_in_words(page, stack):

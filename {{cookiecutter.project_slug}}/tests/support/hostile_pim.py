@@ -23,8 +23,8 @@ Answer = Callable[[], Any]
 
 
 class HostilePim:
-    """Set `token_answer`, `products_answer` or `write_answer` to a function that returns a response; `hits`
-    counts paths, `writes` the methods of the writes received."""
+    """Set `token_answer`, `products_answer`, `write_answer` or `public_key_answer` to a function that returns
+    a response; `hits` counts paths, `writes` the methods of the writes received."""
 
     def __init__(self, app_url: str) -> None:
         self.app_url = app_url
@@ -34,6 +34,7 @@ class HostilePim:
         self.token_answer: Answer = lambda: jsonify(
             access_token=GOOD_TOKEN, token_type="bearer", scope="read_products"
         )
+        self.public_key_answer: Answer = lambda: (jsonify(code=404, message="No route found"), 404)
         self.products_answer: Answer = lambda: jsonify(
             _links={}, _embedded={"items": [{"uuid": "u-1", "identifier": "sku-1", "values": {}}]}
         )
@@ -57,6 +58,10 @@ class HostilePim:
         @app.post("/connect/apps/v1/oauth2/token")
         def token() -> Any:
             return self.token_answer()
+
+        @app.get("/connect/apps/v1/openid/public-key")
+        def public_key() -> Any:
+            return self.public_key_answer()
 
         @app.get("/api/rest/v1/products-uuid")
         def products() -> Any:

@@ -6,7 +6,7 @@ import io
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,17 @@ from pim_emulator.clock import ManualClock
 from pim_emulator.config import EmulatorConfig
 from pim_emulator.server import ServerThread
 from pim_emulator.web import create_app as create_emulator
+from pim_emulator.web import load_pim
 
 from tests.support.app_settings import CLIENT_ID, CLIENT_SECRET, make_settings
 
+# Emulators of finished stacks, for emulator_for to reuse (one list per test process).
+_idle_emulators: list[Flask] = []
+
 # Short enough that a hanging PIM fails a test in seconds, long enough for a loaded CI machine.
-TEST_LIMITS = CallLimits(token_seconds=4.0, dashboard_seconds=6.0, card_seconds=4.0, command_seconds=6.0)
+TEST_LIMITS = CallLimits(
+    token_seconds=4.0, public_key_seconds=2.0, dashboard_seconds=6.0, card_seconds=4.0, command_seconds=6.0
+)
 
 
 @dataclass
@@ -46,6 +52,8 @@ class Stack:
     pim_url: str
     store: SqlTokenStore
     pim_clock: ManualClock
+    app_server: AppServer
+    _engines: list[Any] = field(default_factory=list)
 
     def browser(self) -> requests.Session:
         """A fresh browser: its own cookie jar, nothing else."""
@@ -54,9 +62,33 @@ class Stack:
     def activate_url(self) -> str:
         return f"{self.app_url}/activate"
 
-    def connect(self, browser: requests.Session) -> requests.Response:
-        """What clicking Connect in the PIM does, redirects followed to the end."""
-        return browser.get(self.activate_url(), params={"pim_url": self.pim_url}, timeout=10)
+    def connect(self, browser: requests.Session, pim_url: str | None = None) -> requests.Response:
+        """What clicking Connect (or Open app) in the PIM does, redirects followed to the end."""
+        return browser.get(self.activate_url(), params={"pim_url": pim_url or self.pim_url}, timeout=10)
+
+    def restart_app(self, **settings_overrides: Any) -> None:
+        """The App restarted with changed settings (as after editing .env), on the same database."""
+        services = test_services(replace(self.services.settings, **settings_overrides))
+        store = services.store
+        assert isinstance(store, SqlTokenStore)
+        self._engines.append(store.engine)
+        self.app_server.app = create_app(services=services)
+        self.services, self.store = services, store
+
+    @contextmanager
+    def another_pim(self) -> Iterator[str]:
+        """A second PIM emulator, with the same App registered; yields its URL."""
+        server = ServerThread(not_ready)
+        server.wsgi_app = emulator_for(self.app_url, server.url)
+        with server:
+            yield server.url
+
+    def sign_in_as(self, pim_user: str, pim_url: str | None = None) -> None:
+        """Switch the pretend user signed in to the PIM: "julia" may manage Apps, "sam" may only open them."""
+        response = requests.post(
+            f"{pim_url or self.pim_url}/_emulator/user", json={"user": pim_user}, timeout=10
+        )
+        response.raise_for_status()
 
     def callback_url_from_pim(self, browser: requests.Session) -> str:
         """Run the activation up to the PIM's redirect back to the App, and return that URL unvisited."""
@@ -104,9 +136,13 @@ def running_stack(
     pim_server.wsgi_app = emulator_for(
         app_server.url, pim_server.url, pim_clock, auto_consent=auto_consent, product_count=product_count
     )
+    stack = Stack(services, app_server.url, pim_server.url, store, pim_clock, app_server)
     with app_server, pim_server:
-        yield Stack(services, app_server.url, pim_server.url, store, pim_clock)
-    store.engine.dispose()
+        yield stack
+    for engine in [store.engine, *stack._engines]:
+        engine.dispose()
+    if pim_server.idle:  # no request still running in it: the next stack may reuse its routes
+        _idle_emulators.append(pim_server.wsgi_app)
 
 
 @contextmanager
@@ -133,7 +169,10 @@ def emulator_for(
     auto_consent: bool = True,
     product_count: int = 300,
 ) -> Flask:
-    """A PIM emulator at pim_url with the test App registered (its client ID, secret and URLs)."""
+    """A PIM emulator at pim_url with the test App registered (its client ID, secret and URLs).
+
+    A finished stack's emulator is reused with a new PIM loaded into it: same routes, fresh state.
+    """
     config = EmulatorConfig(
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
@@ -142,7 +181,11 @@ def emulator_for(
         auto_consent=auto_consent,
         product_count=product_count,
     )
-    return create_emulator(config, clock)
+    if not _idle_emulators:
+        return create_emulator(config, clock)
+    emulator = _idle_emulators.pop()
+    load_pim(emulator, config, clock)
+    return emulator
 
 
 def not_ready(environ: dict[str, Any], start_response: Any) -> list[bytes]:

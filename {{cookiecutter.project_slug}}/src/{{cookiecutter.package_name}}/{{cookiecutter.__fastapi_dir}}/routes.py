@@ -51,6 +51,8 @@ def callback(request: Request) -> Response:
 
 @router.api_route("/", methods=GET, response_class=HTMLResponse)
 def dashboard(request: Request) -> Response:
+    if outcome := activation.ask_for_new_scopes(services(request), current_session(request)):
+        return respond(request, outcome)
     return render(request, "dashboard.html", **dashboard_page(services(request), current_session(request)))
 
 

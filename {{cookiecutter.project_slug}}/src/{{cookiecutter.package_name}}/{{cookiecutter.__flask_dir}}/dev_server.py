@@ -54,8 +54,9 @@ class AppServer:
         return self.app(environ, start_response)
 
     def __enter__(self) -> AppServer:
+        # The poll interval is how long a stop waits: tests start and stop hundreds of these.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self._thread.start()
         return self

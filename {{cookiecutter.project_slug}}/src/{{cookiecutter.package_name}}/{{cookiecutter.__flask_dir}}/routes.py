@@ -32,7 +32,9 @@ def callback() -> Response | tuple[str, int]:
 
 
 @blueprint.get("/")
-def dashboard() -> str:
+def dashboard() -> Response | str:
+    if outcome := activation.ask_for_new_scopes(services(), current_session()):
+        return redirect(outcome.redirect)
     return render_template(
         "dashboard.html", app_name=APP_NAME, **dashboard_page(services(), current_session())
     )
