@@ -13,9 +13,10 @@ A PIM is untrusted. So each call gets:
 - at most MAX_CONNECTIONS_PER_PIM connections to one PIM from one process (Akeneo's fair use): a fifth call
   waits for a free one, within its deadline.
 
-`send` goes through requests (any method, params, JSON bodies); `fetch` is the GET of the page walks, straight
-through the same session's urllib3 pool: the same connections, address check, deadline, retries and cap, at a
-fraction of requests' cost per call.
+`send` goes through requests (any method, params, JSON bodies). `fetch` (one GET) and `PageChannel` (the GETs
+of a page walk, one connection, the next request sent before the last answer is used) go straight through the
+same session's urllib3 pool: the same connections, address check, deadline, retries and cap, at a fraction of
+requests' cost per call.
 """
 
 from __future__ import annotations
