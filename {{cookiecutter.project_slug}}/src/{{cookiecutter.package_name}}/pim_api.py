@@ -122,6 +122,11 @@ def updated_since(moment: datetime) -> dict[str, Any]:
 
 
 class PimApiClient:
+    """One PIM's REST API with one access token; cheap to make, one per PIM and task.
+
+    Shares the App's PIM session (`services.http`): its connections, at most 4 per PIM, and its guards.
+    """
+
     def __init__(
         self,
         http: requests.Session,
