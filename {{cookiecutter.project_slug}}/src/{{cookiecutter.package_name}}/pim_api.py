@@ -1,79 +1,132 @@
-"""A small client for the PIM's REST API, authenticated with the App's access token.
+"""The PIM's REST API, authenticated with the App's access token: read, list, create, update, delete.
 
-What the PIM answers is checked for shape where it enters: a page must be an object with a list of objects
-under `_embedded.items`, and a `next` link must be a string. Anything else is a PimApiError for that PIM
-alone.
-Links are followed on the PIM's own origin only: the token goes nowhere else.
+Every call goes through pim_http (deadline, size cap, address check, bounded retries, no redirect) and to the
+PIM's own origin only: the token goes nowhere else, whatever a link says. Answers are checked for shape where
+they enter, and every failure is a PimApiError (pim_errors) naming what went wrong.
+
+Reads are retried on 429 (honouring Retry-After), 502, 503 and 504 by pim_http. Writes are retried on 429
+alone, the PIM's refusal before doing anything; never on a 5xx or a dropped answer, after which the write may
+or may not have happened.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
+import msgspec
 import requests
 
-from .pim_http import CallFailure, PimCallError, PimReply, send
-from .printable import printable
-from .scopes import required_scope
+from .pim_errors import (
+    AccessDenied,
+    AppDisconnected,
+    CatalogUnavailable,
+    FieldError,
+    PimApiError,
+    PimForbidden,
+    PimNotFound,
+    PimRateLimited,
+    PimUnauthorized,
+    PimUnavailable,
+    PimValidationError,
+    RateLimited,
+    UnexpectedAnswer,
+    error_for,
+)
+from .pim_http import (
+    CallFailure,
+    PageChannel,
+    PimCallError,
+    PimReply,
+    deadline,
+    decode_json,
+    fetch,
+    remaining_time,
+    send,
+)
+from .pim_pages import MAX_PAGES, parse_page, walk_pages
 
-PRODUCTS_UUID_PATH = "/api/rest/v1/products-uuid"
-LEGACY_PRODUCTS_PATH = "/api/rest/v1/products"  # PIMs older than 7.0 have no products-uuid
+__all__ = [
+    "AccessDenied",
+    "AppDisconnected",
+    "CatalogUnavailable",
+    "FieldError",
+    "PimApiClient",
+    "PimApiError",
+    "PimForbidden",
+    "PimNotFound",
+    "PimRateLimited",
+    "PimUnauthorized",
+    "PimUnavailable",
+    "PimValidationError",
+    "ProductPage",
+    "RateLimited",
+    "UnexpectedAnswer",
+    "Written",
+    "updated_since",
+]
+
+API = "/api/rest/v1"
+PRODUCTS_UUID_PATH = f"{API}/products-uuid"
+LEGACY_PRODUCTS_PATH = f"{API}/products"  # PIMs older than 7.0 have no products-uuid
+PRODUCT_MODELS_PATH = f"{API}/product-models"
+FAMILIES_PATH = f"{API}/families"
+ATTRIBUTES_PATH = f"{API}/attributes"
+CATALOGS_PATH = f"{API}/catalogs"
+# Lists that page with search_after (a cursor: no page cap, no item missed or repeated by concurrent edits);
+# the others page by number. A catalog's products always use search_after, without asking.
+SEARCH_AFTER_PATHS = frozenset({PRODUCTS_UUID_PATH, LEGACY_PRODUCTS_PATH, PRODUCT_MODELS_PATH})
 MAX_PAGE_SIZE = 100  # the PIM answers 422 above this
+MAX_CATALOG_PAGE_SIZE = 1000
 CALL_SECONDS = 60.0  # one API call, retries included, from a command or a job
 PAGE_MAX_BYTES = 32 * 1024 * 1024  # 100 products with many values and locales stay far below
-MAX_PAGES = 200_000  # 20 million products at 100 a page: past that, something is looping
-MAX_LINK_LENGTH = 8 * 1024  # real next links are a few hundred characters
+WRITE_MAX_BYTES = 1024 * 1024  # a write answers with headers and at most a list of errors
+WRITE_RETRIES = 3  # 429s a write waits through, when Retry-After fits its time
 SCOPES_UPDATE_PATH = "/connect/apps/v1/scopes/update"
 NOTICE_MAX_BYTES = 16 * 1024  # the PIM answers "Ok"
-
-
-class PimApiError(Exception):
-    def __init__(self, status: int | None, message: str) -> None:
-        super().__init__(f"HTTP {status}: {message}" if status else message)
-        self.status = status
-        self.message = message
-
-
-class AppDisconnected(PimApiError):
-    """401: the App was disconnected in the PIM, or its token was replaced."""
-
-
-class AccessDenied(PimApiError):
-    """403: the granted scopes do not allow this call; `scope` names the one it needs, when known."""
-
-    def __init__(self, status: int, message: str, scope: str | None = None) -> None:
-        super().__init__(status, message)
-        self.scope = scope
-
-
-class RateLimited(PimApiError):
-    """429 still, after the retries that fitted in the call's time."""
-
-    def __init__(self, status: int, message: str, retry_after: int | None) -> None:
-        super().__init__(status, message)
-        self.retry_after = retry_after
-
-
-class PimUnavailable(PimApiError):
-    """The PIM could not be reached, was too slow, or failed (5xx)."""
-
-
-class UnexpectedAnswer(PimApiError):
-    """The PIM answered 200 with something that is not what this endpoint returns."""
 
 
 @dataclass(frozen=True)
 class ProductPage:
     items: list[dict[str, Any]]
     next_url: str | None
-    endpoint: str = field(default=PRODUCTS_UUID_PATH)
+    endpoint: str = PRODUCTS_UUID_PATH
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the PIM answered to a write: 201 (created), 204 (updated) or 200, where it is, and the object
+    it sent back, if any (a new catalog's id comes that way)."""
+
+    status: int
+    location: str | None
+    body: dict[str, Any] | None = None
+
+    @property
+    def created(self) -> bool:
+        return self.status == 201
+
+    @property
+    def key(self) -> str | None:
+        """The last segment of the Location: the new product's uuid, or the resource's code."""
+        return self.location.rstrip("/").rsplit("/", 1)[-1] if self.location else None
+
+
+def updated_since(moment: datetime) -> dict[str, Any]:
+    """A products `search` for what changed after `moment` (aware), in the PIM's date format, in UTC."""
+    return {"updated": [{"operator": ">", "value": _utc(moment).strftime("%Y-%m-%d %H:%M:%S")}]}
 
 
 class PimApiClient:
+    """One PIM's REST API with one access token; cheap to make, one per PIM and task.
+
+    Shares the App's PIM session (`services.http`): its connections, at most 4 per PIM, and its guards.
+    """
+
     def __init__(
         self,
         http: requests.Session,
@@ -87,70 +140,161 @@ class PimApiClient:
         self._call_seconds = call_seconds
         self._origin = _origin(pim_url)
 
+    # --- any endpoint -------------------------------------------------------------------------------
+
+    def get(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """One JSON object, e.g. `get("/api/rest/v1/families/shoes")`."""
+        url = self._url(path_or_url, params)
+        body = _decoded(self._read(url))
+        if not isinstance(body, dict):
+            raise UnexpectedAnswer(200, "the PIM answered with something that is not a JSON object")
+        return body
+
+    get_json = get  # the name the App used first
+
+    def iter_items(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+        max_pages: int = MAX_PAGES,
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of a list endpoint, in the PIM's order, following `_links.next`.
+
+        search_after on the endpoints that have it, page numbers on the others; `params` adds filters
+        (`search`, `scope`, `locales`…) or overrides the pagination.
+        """
+        first = self._url(path, {**_pagination(path, page_size), **(params or {})})
+        for page in walk_pages(_PagesOf(self), first, max_pages=max_pages):
+            items = page.items
+            del page  # nothing but `items` keeps this page alive while the next one is decoded
+            yield from items
+            del items
+
+    def create(self, path: str, body: Mapping[str, Any]) -> Written:
+        """POST a new resource; the PIM answers 201 with its Location."""
+        return self._write("POST", path, body)
+
+    def update(self, path: str, body: Mapping[str, Any]) -> Written:
+        """PATCH a resource (Akeneo creates it when missing: 201 then, 204 otherwise)."""
+        return self._write("PATCH", path, body)
+
+    def delete(self, path: str) -> None:
+        """DELETE a resource (204)."""
+        self._write("DELETE", path, None)
+
+    # --- products -----------------------------------------------------------------------------------
+
     def first_products(self, limit: int = 10) -> ProductPage:
         """The first page of products, from products-uuid or, on an older PIM, the legacy endpoint."""
         params = {"limit": min(limit, MAX_PAGE_SIZE), "pagination_type": "search_after"}
         try:
-            body = self.get_json(PRODUCTS_UUID_PATH, params)
+            body = self.get(PRODUCTS_UUID_PATH, params)
             endpoint = PRODUCTS_UUID_PATH
-        except PimApiError as error:
-            if error.status != 404:
-                raise
-            body = self.get_json(LEGACY_PRODUCTS_PATH, params)
+        except PimNotFound:
+            body = self.get(LEGACY_PRODUCTS_PATH, params)
             endpoint = LEGACY_PRODUCTS_PATH
-        return self._page(body, endpoint)
+        page = parse_page(body)
+        return ProductPage(page.items, page.next_url, endpoint)
 
     def iter_products(
-        self, page_size: int = MAX_PAGE_SIZE, max_pages: int = MAX_PAGES
+        self,
+        search: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+        params: Mapping[str, Any] | None = None,
+        max_pages: int = MAX_PAGES,
     ) -> Iterator[dict[str, Any]]:
-        """Every product, following `_links.next` (search_after) as the PIM asks.
+        """Every product (matching `search`, e.g. `updated_since(moment)`), in order, by search_after.
 
-        A next link seen before, or a page that has a next link but no item, would loop forever: both stop
-        with a PimApiError, as does going past `max_pages`.
+        From products-uuid, or from the legacy endpoint on a PIM that has no products-uuid.
         """
-        page = self.first_products(page_size)
-        yield from page.items
-        seen = {_digest(page.next_url)}
-        pages = 1
-        while page.next_url:
-            if not page.items:
-                raise UnexpectedAnswer(None, "the PIM sent an empty page with a link to a next one")
-            if pages >= max_pages:
-                raise UnexpectedAnswer(None, f"the PIM sent more than {max_pages:,} pages; stopping")
-            page = self._page(self.get_json(page.next_url), page.endpoint)
-            pages += 1
-            if _digest(page.next_url) in seen:
-                raise UnexpectedAnswer(None, "the PIM's next link points back to a page already read")
-            seen.add(_digest(page.next_url))
-            yield from page.items
-
-    def get_json(self, path_or_url: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        url = path_or_url if "://" in path_or_url else f"{self._pim_url}{path_or_url}"
-        if _origin(url) != self._origin:
-            # Never send the token anywhere but the PIM it belongs to, whatever a link says.
-            raise UnexpectedAnswer(
-                None, f"a link leads outside the PIM ({url[:100]}); the App does not follow it"
-            )
+        query = {**(params or {}), **({"search": _json(search)} if search else {})}
+        products = self.iter_items(PRODUCTS_UUID_PATH, query, page_size=page_size, max_pages=max_pages)
         try:
-            reply = send(
-                self._http,
-                "GET",
-                url,
-                seconds=self._call_seconds,
-                max_bytes=PAGE_MAX_BYTES,
-                params=params,
-                headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
-            )
-        except PimCallError as error:
-            if error.failure is CallFailure.TOO_LARGE:
-                raise UnexpectedAnswer(None, error.message) from error
-            raise PimUnavailable(None, error.message) from error
-        return _json_or_error(reply, required_scope("GET", urlsplit(url).path))
+            first = next(products)
+        except StopIteration:
+            return
+        except PimNotFound:
+            yield from self.iter_items(LEGACY_PRODUCTS_PATH, query, page_size=page_size, max_pages=max_pages)
+            return
+        yield first
+        yield from products
+
+    def get_product(self, product_uuid: str) -> dict[str, Any]:
+        return self.get(f"{PRODUCTS_UUID_PATH}/{_segment(product_uuid)}")
+
+    def create_product(self, product: Mapping[str, Any]) -> Written:
+        """Create a product; `.key` of the answer is its uuid."""
+        return self.create(PRODUCTS_UUID_PATH, product)
+
+    def update_product(self, product_uuid: str, changes: Mapping[str, Any]) -> Written:
+        """PATCH a product: `values` merge per attribute, locale and channel; other fields are replaced."""
+        return self.update(f"{PRODUCTS_UUID_PATH}/{_segment(product_uuid)}", changes)
+
+    def delete_product(self, product_uuid: str) -> None:
+        self.delete(f"{PRODUCTS_UUID_PATH}/{_segment(product_uuid)}")
+
+    # --- product models, families, attributes -------------------------------------------------------
+
+    def iter_product_models(
+        self, search: Mapping[str, Any] | None = None, *, page_size: int = MAX_PAGE_SIZE
+    ) -> Iterator[dict[str, Any]]:
+        query = {"search": _json(search)} if search else None
+        return self.iter_items(PRODUCT_MODELS_PATH, query, page_size=page_size)
+
+    def get_product_model(self, code: str) -> dict[str, Any]:
+        return self.get(f"{PRODUCT_MODELS_PATH}/{_segment(code)}")
+
+    def iter_families(self, *, page_size: int = MAX_PAGE_SIZE) -> Iterator[dict[str, Any]]:
+        return self.iter_items(FAMILIES_PATH, page_size=page_size)
+
+    def get_family(self, code: str) -> dict[str, Any]:
+        return self.get(f"{FAMILIES_PATH}/{_segment(code)}")
+
+    def iter_attributes(self, *, page_size: int = MAX_PAGE_SIZE) -> Iterator[dict[str, Any]]:
+        return self.iter_items(ATTRIBUTES_PATH, page_size=page_size)
+
+    def get_attribute(self, code: str) -> dict[str, Any]:
+        return self.get(f"{ATTRIBUTES_PATH}/{_segment(code)}")
+
+    # --- catalogs for Apps --------------------------------------------------------------------------
+
+    def iter_catalogs(self) -> Iterator[dict[str, Any]]:
+        """The catalogs this App owns (the PIM shows an App no other)."""
+        return self.iter_items(CATALOGS_PATH)
+
+    def create_catalog(self, name: str) -> dict[str, Any]:
+        """A new catalog, disabled until a person enables it in the PIM; its `id` is in the answer."""
+        written = self.create(CATALOGS_PATH, {"name": name})
+        if written.body is None or not isinstance(written.body.get("id"), str):
+            raise UnexpectedAnswer(written.status, "the PIM created a catalog but did not say its id")
+        return written.body
+
+    def iter_catalog_products(
+        self,
+        catalog_id: str,
+        *,
+        updated_after: datetime | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[dict[str, Any]]:
+        """The products a catalog selects (changed after `updated_after`, if given), by search_after.
+
+        A disabled catalog raises CatalogUnavailable with the PIM's words.
+        """
+        params: dict[str, Any] = {"limit": max(1, min(page_size, MAX_CATALOG_PAGE_SIZE))}
+        if updated_after is not None:
+            params["updated_after"] = _utc(updated_after).isoformat(timespec="seconds")
+        return self.iter_items(f"{CATALOGS_PATH}/{_segment(catalog_id)}/products", params)
+
+    # --- the App's own connection ---------------------------------------------------------------------
 
     def notify_scope_update(self, scopes: Sequence[str]) -> None:
         """Tell the PIM the App now needs `scopes` (the full list): it flags the App as asking for new scopes.
 
-        Only a notice: the scopes change when someone with the right grants them through authorize.
+        Only a notice: the scopes change when someone with the right grants them through authorize. Sent
+        once, never retried (a POST).
         """
         url = f"{self._pim_url}{SCOPES_UPDATE_PATH}"
         try:
@@ -161,79 +305,165 @@ class PimApiClient:
                 seconds=self._call_seconds,
                 max_bytes=NOTICE_MAX_BYTES,
                 params={"scopes": " ".join(scopes)},
-                headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
+                headers=self._headers(),
             )
         except PimCallError as error:
-            raise PimUnavailable(None, error.message) from error
-        if reply.status == 401:
-            raise AppDisconnected(reply.status, _message(reply))
+            raise _call_error(error) from error
         if reply.status != 200:
-            raise PimApiError(reply.status, _message(reply))
+            raise error_for(reply, _decoded_or_none(reply), "POST", SCOPES_UPDATE_PATH)
 
-    def _page(self, body: dict[str, Any], endpoint: str) -> ProductPage:
-        embedded = body.get("_embedded")
-        items = embedded.get("items") if isinstance(embedded, dict) else None
-        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-            raise UnexpectedAnswer(None, "the PIM's answer is not a page of products (no list of items)")
-        links = body.get("_links", {})
-        if not isinstance(links, dict):
-            raise UnexpectedAnswer(None, "the PIM's answer has links that are not an object")
-        next_link = links.get("next")
-        next_url = next_link.get("href") if isinstance(next_link, dict) else None
-        if next_link is not None and not isinstance(next_url, str):
-            raise UnexpectedAnswer(None, "the PIM's next link has no address")
-        if next_url is not None and len(next_url) > MAX_LINK_LENGTH:
-            raise UnexpectedAnswer(None, f"the PIM's next link is longer than {MAX_LINK_LENGTH:,} characters")
-        return ProductPage(items=items, next_url=next_url, endpoint=endpoint)
+    # --- the calls ----------------------------------------------------------------------------------
+
+    def _url(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> str:
+        url = path_or_url if "://" in path_or_url else f"{self._pim_url}{path_or_url}"
+        if params:
+            url = f"{url}{'&' if urlsplit(url).query else '?'}{urlencode(params)}"
+        if _origin(url) != self._origin:
+            # Never send the token anywhere but the PIM it belongs to, whatever a link says.
+            raise UnexpectedAnswer(
+                None, f"a link leads outside the PIM ({url[:100]}); the App does not follow it"
+            )
+        return url
+
+    def _read(self, url: str) -> PimReply:
+        """A GET answered 200, or the PimApiError its answer stands for."""
+        try:
+            reply = fetch(
+                self._http,
+                url,
+                seconds=self._call_seconds,
+                max_bytes=PAGE_MAX_BYTES,
+                headers=self._headers(),
+            )
+        except PimCallError as error:
+            raise _call_error(error) from error
+        if reply.status != 200:
+            raise error_for(reply, _decoded_or_none(reply), "GET", urlsplit(url).path)
+        return reply
+
+    def _write(self, method: str, path: str, body: Mapping[str, Any] | None) -> Written:
+        url = self._url(path)
+        headers = {**self._headers(), **({"Content-Type": "application/json"} if body is not None else {})}
+        data = msgspec.json.encode(body) if body is not None else None
+        with deadline(self._call_seconds):
+            for attempt in range(WRITE_RETRIES + 1):
+                try:
+                    reply = send(
+                        self._http,
+                        method,
+                        url,
+                        seconds=self._call_seconds,
+                        max_bytes=WRITE_MAX_BYTES,
+                        data=data,
+                        headers=headers,
+                    )
+                except PimCallError as error:
+                    raise _call_error(error) from error
+                if 200 <= reply.status < 300:
+                    location = reply.headers.get("Location")
+                    if location and _origin(location) != self._origin:
+                        location = None  # never a lead to follow off the PIM
+                    answer = _decoded_or_none(reply)
+                    return Written(reply.status, location, answer if isinstance(answer, dict) else None)
+                refusal = error_for(reply, _decoded_or_none(reply), method, urlsplit(url).path)
+                wait = _wait_before_retrying(refusal, attempt)
+                if wait is None:
+                    raise refusal
+                time.sleep(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
 
 
-def _digest(url: str | None) -> bytes:
-    """What a walk remembers of each link: 32 bytes, however long the link."""
-    return hashlib.sha256((url or "").encode()).digest()
+class _PagesOf:
+    """A walk's pages from this client's PIM: links checked for origin, answers other than 200 raised."""
+
+    def __init__(self, client: PimApiClient) -> None:
+        self._client = client
+        self._channel = PageChannel(
+            client._http, seconds=client._call_seconds, max_bytes=PAGE_MAX_BYTES, headers=client._headers()
+        )
+        self._path = ""
+
+    def send(self, url: str) -> None:
+        url = self._client._url(url)
+        self._path = urlsplit(url).path
+        try:
+            self._channel.send(url)
+        except PimCallError as error:
+            raise _call_error(error) from error
+
+    def receive(self) -> bytes:
+        try:
+            reply = self._channel.receive()
+        except PimCallError as error:
+            raise _call_error(error) from error
+        if reply.status != 200:
+            raise error_for(reply, _decoded_or_none(reply), "GET", self._path)
+        body: bytes = reply.body
+        return body
+
+    def close(self) -> None:
+        self._channel.close()
+
+
+def _wait_before_retrying(error: PimApiError, attempt: int) -> int | None:
+    """Seconds to wait before sending a write again, or None to give up.
+
+    A 429 is the PIM's refusal before doing anything, so a write waits it out when the wait fits its time;
+    any other failure could come after the write happened.
+    """
+    if not isinstance(error, PimRateLimited) or error.retry_after is None or attempt >= WRITE_RETRIES:
+        return None
+    remaining = remaining_time()
+    return error.retry_after if remaining is not None and error.retry_after < remaining - 1.0 else None
+
+
+def _call_error(error: PimCallError) -> PimApiError:
+    if error.failure is CallFailure.TOO_LARGE:
+        return UnexpectedAnswer(None, error.message)
+    return PimUnavailable(None, error.message)
+
+
+def _decoded(reply: PimReply) -> Any:
+    try:
+        return decode_json(reply.body)
+    except ValueError:
+        raise UnexpectedAnswer(200, "the PIM answered with something that is not JSON") from None
+
+
+def _decoded_or_none(reply: PimReply) -> Any:
+    try:
+        return decode_json(reply.body) if reply.body else None
+    except ValueError:
+        return None
+
+
+def _pagination(path: str, page_size: int) -> dict[str, Any]:
+    if path.startswith(f"{CATALOGS_PATH}/"):
+        return {"limit": max(1, min(page_size, MAX_CATALOG_PAGE_SIZE))}
+    limit = max(1, min(page_size, MAX_PAGE_SIZE))
+    if path in SEARCH_AFTER_PATHS:
+        return {"pagination_type": "search_after", "limit": limit}
+    return {"limit": limit}
+
+
+def _json(search: Mapping[str, Any]) -> str:
+    return msgspec.json.encode(search).decode()
+
+
+def _segment(key: str) -> str:
+    """A code or uuid as one path segment: a `/` or `?` in it cannot reach another resource."""
+    return quote(key, safe="")
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("a date sent to the PIM needs a time zone (datetime.now(UTC), not datetime.now())")
+    return moment.astimezone(UTC)
 
 
 def _origin(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()
-
-
-def _parsed(reply: PimReply) -> Any:
-    try:
-        return reply.json()
-    except ValueError:
-        return None
-
-
-def _message(reply: PimReply) -> str:
-    """The `message` of a PIM's JSON error body, fit for a page."""
-    body = _parsed(reply)
-    message = body.get("message") if isinstance(body, dict) else None
-    return printable(message) if isinstance(message, str) and message else "no message"
-
-
-def _json_or_error(reply: PimReply, scope: str | None = None) -> dict[str, Any]:
-    """The JSON object of a 200, or the error for the answer; a 403 names `scope`, the one the call needs."""
-    body = _parsed(reply)
-    status = reply.status
-    if status == 200 and isinstance(body, dict):
-        return body
-    message = _message(reply)
-    if status == 401:
-        raise AppDisconnected(status, message)
-    if status == 403:
-        raise AccessDenied(status, message, scope)
-    if status == 429:
-        raise RateLimited(status, message, _retry_after_seconds(reply.headers.get("Retry-After")))
-    if 300 <= status < 400:
-        raise PimApiError(status, "the PIM redirected the call; the App does not follow redirects")
-    if status >= 500:
-        raise PimUnavailable(status, message)
-    if status == 200:
-        raise UnexpectedAnswer(status, "the PIM answered with something that is not a JSON object")
-    raise PimApiError(status, message)
-
-
-def _retry_after_seconds(retry_after: str | None) -> int | None:
-    """Retry-After in seconds (the PIM sends seconds); None when absent or not a number."""
-    text = (retry_after or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 6 else None

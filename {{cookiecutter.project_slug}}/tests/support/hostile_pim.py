@@ -23,8 +23,8 @@ Answer = Callable[[], Any]
 
 
 class HostilePim:
-    """Set `token_answer`, `products_answer` or `public_key_answer` to a function that returns a response;
-    `hits` counts paths."""
+    """Set `token_answer`, `products_answer`, `write_answer` or `public_key_answer` to a function that returns
+    a response; `hits` counts paths, `writes` the methods of the writes received."""
 
     def __init__(self, app_url: str) -> None:
         self.app_url = app_url
@@ -38,6 +38,8 @@ class HostilePim:
         self.products_answer: Answer = lambda: jsonify(
             _links={}, _embedded={"items": [{"uuid": "u-1", "identifier": "sku-1", "values": {}}]}
         )
+        self.write_answer: Answer = lambda: Response(status=204)
+        self.writes: list[str] = []
 
     def wsgi(self) -> Flask:
         app = Flask("hostile-pim")
@@ -64,6 +66,13 @@ class HostilePim:
         @app.get("/api/rest/v1/products-uuid")
         def products() -> Any:
             return self.products_answer()
+
+        @app.post("/api/rest/v1/products-uuid")
+        @app.patch("/api/rest/v1/products-uuid/<product_uuid>")
+        @app.delete("/api/rest/v1/products-uuid/<product_uuid>")
+        def write(product_uuid: str = "") -> Any:
+            self.writes.append(request.method)
+            return self.write_answer()
 
         @app.get("/elsewhere")
         def elsewhere() -> Any:

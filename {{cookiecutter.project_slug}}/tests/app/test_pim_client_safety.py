@@ -1,0 +1,222 @@
+"""The client's walks and writes against a PIM that misbehaves on purpose, over real HTTP.
+
+Every guard of a single call holds on the bulk path too: the deadline, the body cap, no redirect, the
+origin, the address check; retries never lose or repeat a product, and writes are not sent twice blindly.
+"""
+
+import json
+import threading
+import time
+
+import pytest
+from flask import Response, jsonify, redirect, request
+
+from {{ cookiecutter.package_name }}.pim_api import (
+    PimApiClient,
+    PimApiError,
+    PimUnavailable,
+    PimValidationError,
+    UnexpectedAnswer,
+)
+from {{ cookiecutter.package_name }}.pim_http import MAX_CONNECTIONS_PER_PIM, build_pim_session
+
+from tests.support.hostile_pim import GOOD_TOKEN, endless, hostile_pim, trickle
+
+CALL_SECONDS = 2.0  # short, so a call that waits for ever fails the test quickly
+PATH = "/api/rest/v1/products-uuid"
+
+
+@pytest.fixture(scope="module")
+def session():
+    """One PIM session for the module, as the App's services share one."""
+    return build_pim_session(frozenset({"127.0.0.1"}), backoff_factor=0.01)
+
+
+@pytest.fixture
+def hostile():
+    with hostile_pim("http://127.0.0.1:9") as pim:  # the App's URL is never visited here
+        yield pim
+
+
+def client_for(pim, session):
+    return PimApiClient(session, pim.url, GOOD_TOKEN, CALL_SECONDS)
+
+
+def pages(pim, count, per_page=10, *, links_first=True, fault=None):
+    """Products u-00000… served `per_page` at a time with search_after links; `fault(page_number)` may
+    return another answer for a page."""
+    served = iter(range(1_000_000))
+
+    def answer():
+        number = next(served)
+        if fault is not None and (other := fault(number)) is not None:
+            return other
+        after = int(request.args.get("search_after", "0"))
+        items = [{"uuid": f"u-{i:05d}"} for i in range(after, min(after + per_page, count))]
+        links = {}
+        if len(items) == per_page:
+            links["next"] = {"href": f"{pim.url}{PATH}?search_after={after + per_page}"}
+        body = {"_links": links, "_embedded": {"items": items}}
+        if not links_first:
+            body = {"_embedded": body["_embedded"], "_links": links}
+        return Response(json.dumps(body), mimetype="application/json")
+
+    return answer
+
+
+@pytest.mark.parametrize("links_first", [True, False], ids=["links-first", "links-last"])
+def test_a_walk_yields_every_product_once_whatever_the_key_order(hostile, session, links_first):
+    hostile.products_answer = pages(hostile, 95, links_first=links_first)
+    uuids = [product["uuid"] for product in client_for(hostile, session).iter_products()]
+    assert uuids == [f"u-{i:05d}" for i in range(95)]
+
+
+def too_many_requests():
+    return Response('{"code":429,"message":"Too many requests"}', status=429, headers={"Retry-After": "0"})
+
+
+def test_429s_in_a_walk_are_waited_out_and_lose_no_product(hostile, session):
+    hostile.products_answer = pages(hostile, 100, fault=lambda n: too_many_requests() if n % 2 else None)
+    uuids = [product["uuid"] for product in client_for(hostile, session).iter_products()]
+    assert uuids == [f"u-{i:05d}" for i in range(100)]
+    assert hostile.hits[PATH] == 2 * 11 - 1  # every page asked twice, but the first
+
+
+@pytest.mark.slow  # waits out the call's deadline
+def test_a_trickling_page_in_a_walk_ends_in_unavailable(hostile, session):
+    hostile.products_answer = pages(hostile, 50, fault=lambda n: trickle() if n == 2 else None)
+    walk = client_for(hostile, session).iter_products()
+    assert len([next(walk) for _ in range(20)]) == 20
+    with pytest.raises(PimUnavailable, match="did not answer within"):
+        list(walk)
+
+
+def test_a_huge_page_in_a_walk_is_refused(hostile, session):
+    hostile.products_answer = pages(hostile, 50, fault=lambda n: endless() if n == 1 else None)
+    with pytest.raises(UnexpectedAnswer, match="larger than the App accepts"):
+        list(client_for(hostile, session).iter_products())
+
+
+def test_a_redirect_in_a_walk_is_not_followed(hostile, session):
+    hostile.products_answer = pages(hostile, 50, fault=lambda n: redirect("/elsewhere") if n == 1 else None)
+    with pytest.raises(PimApiError, match="does not follow redirects"):
+        list(client_for(hostile, session).iter_products())
+    assert hostile.hits["/elsewhere"] == 0
+
+
+def test_a_page_naming_two_next_pages_stops_the_walk(hostile, session):
+    first = json.dumps({"next": {"href": f"{hostile.url}{PATH}?search_after=10"}})
+    second = json.dumps({"next": {"href": f"{hostile.url}{PATH}?search_after=20"}})
+    items = json.dumps({"items": [{"uuid": f"u-{i}"} for i in range(10)]})
+    body = '{"_links":' + first + ',"_embedded":' + items + ',"_links":' + second + "}"
+    hostile.products_answer = lambda: Response(body, mimetype="application/json")
+    with pytest.raises(UnexpectedAnswer, match="two different next pages"):
+        list(client_for(hostile, session).iter_products())
+
+
+def test_a_page_nested_too_deeply_is_refused_like_any_malformed_answer(hostile, session):
+    hostile.products_answer = lambda: Response("[" * 100_000 + "]" * 100_000, mimetype="application/json")
+    with pytest.raises(UnexpectedAnswer, match="not JSON"):
+        list(client_for(hostile, session).iter_products())
+
+
+def test_a_long_cycle_of_next_links_stops_the_walk(hostile, session):
+    def cycle():
+        after = int(request.args.get("search_after", "0"))
+        link = f"{hostile.url}{PATH}?search_after={(after + 1) % 100}"  # back to the start after 100 pages
+        return jsonify(_links={"next": {"href": link}}, _embedded={"items": [{"uuid": f"u-{after}"}]})
+
+    hostile.products_answer = cycle
+    with pytest.raises(UnexpectedAnswer, match="points back to a page already read"):
+        list(client_for(hostile, session).iter_products())
+    assert hostile.hits[PATH] < 3 * 100
+
+
+def test_a_walk_refuses_a_pim_on_the_apps_own_machine():
+    unguarded = build_pim_session()  # 127.0.0.1 not listed in ALLOWED_PIM_HOSTS
+    client = PimApiClient(unguarded, "http://127.0.0.1:9", GOOD_TOKEN, CALL_SECONDS)
+    with pytest.raises(PimUnavailable, match="loopback, link-local or metadata"):
+        list(client.iter_products())
+
+
+# Writes
+
+
+def test_a_write_answered_503_is_not_sent_again(hostile, session):
+    hostile.write_answer = lambda: Response('{"code":503,"message":"Unavailable"}', status=503)
+    with pytest.raises(PimUnavailable):
+        client_for(hostile, session).create_product({"identifier": "sku-1"})
+    assert hostile.writes == ["POST"]
+
+
+@pytest.mark.slow  # waits out the call's deadline
+def test_a_write_whose_answer_never_comes_is_not_sent_again(hostile, session):
+    hostile.write_answer = trickle
+    with pytest.raises(PimUnavailable, match="did not answer within"):
+        client_for(hostile, session).update_product("u-1", {"enabled": False})
+    assert hostile.writes == ["PATCH"]
+
+
+@pytest.mark.slow  # waits out Retry-After
+def test_a_write_answered_429_is_sent_again_only_after_retry_after(hostile, session):
+    answers = iter([Response('{"code":429,"message":"Slow down"}', status=429, headers={"Retry-After": "1"})])
+    hostile.write_answer = lambda: next(answers, Response(status=204))
+    patient = PimApiClient(session, hostile.url, GOOD_TOKEN, 10.0)  # time enough to wait one second
+    assert patient.delete_product("u-1") is None
+    assert hostile.writes == ["DELETE", "DELETE"]
+
+
+def test_a_422_keeps_the_well_formed_errors_only(hostile, session):
+    errors = [
+        {"property": "values", "attribute": "name", "locale": "en_US", "message": "Too long."},
+        "not an object",
+        {"property": "family"},
+        {"property": "identifier", "message": "Taken.\x00"},
+    ]
+    hostile.write_answer = lambda: Response(
+        json.dumps({"code": 422, "message": "Validation failed.", "errors": errors}), status=422
+    )
+    with pytest.raises(PimValidationError) as refused:
+        client_for(hostile, session).create_product({"identifier": "sku-1"})
+    assert [(e.property, e.message) for e in refused.value.errors] == [
+        ("values", "Too long."),
+        ("identifier", "Taken.?"),
+    ]
+    assert "values (name, en_US): Too long." in str(refused.value)
+
+
+# Fair use
+
+
+def test_no_more_than_four_calls_reach_one_pim_at_once(hostile, session):
+    busy = 0
+    most = 0
+    lock = threading.Lock()
+
+    def slow_page():
+        nonlocal busy, most
+        with lock:
+            busy += 1
+            most = max(most, busy)
+        time.sleep(0.3)
+        with lock:
+            busy -= 1
+        return jsonify(_links={}, _embedded={"items": []})
+
+    hostile.products_answer = slow_page
+    client = PimApiClient(session, hostile.url, GOOD_TOKEN, 30.0)
+    failures = []
+
+    def call():
+        try:
+            client.first_products()
+        except PimApiError as error:
+            failures.append(error)
+
+    callers = [threading.Thread(target=call) for _ in range(10)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    assert failures == []
+    assert most == MAX_CONNECTIONS_PER_PIM == 4
