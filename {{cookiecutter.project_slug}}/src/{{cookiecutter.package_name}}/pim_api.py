@@ -48,7 +48,7 @@ from .pim_http import (
     remaining_time,
     send,
 )
-from .pim_pages import MAX_PAGES, parse_page, walk_pages
+from .pim_pages import MAX_PAGES, Page, parse_page, walk_pages
 
 __all__ = [
     "AccessDenied",
@@ -171,6 +171,20 @@ class PimApiClient:
             del page  # nothing but `items` keeps this page alive while the next one is decoded
             yield from items
             del items
+
+    def iter_pages(
+        self,
+        path_or_url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        max_pages: int = MAX_PAGES,
+    ) -> Iterator[Page]:
+        """Each page of a list endpoint with the link to the next one, from a path or a next link on.
+
+        For a walk that must resume where it stopped (the sync keeps each page's next link as its checkpoint);
+        the same fast, guarded walk as iter_items.
+        """
+        yield from walk_pages(_PagesOf(self), self._url(path_or_url, params), max_pages=max_pages)
 
     def create(self, path: str, body: Mapping[str, Any]) -> Written:
         """POST a new resource; the PIM answers 201 with its Location."""

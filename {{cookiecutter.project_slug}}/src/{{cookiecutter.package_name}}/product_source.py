@@ -7,13 +7,12 @@ the PIM's own next link, kept opaque (Akeneo says never to build `search_after` 
 - `CatalogProducts`: `/api/rest/v1/catalogs/{id}/products` with `updated_after`, for an App that serves the
   products of its catalog (SYNC_CATALOG names it).
 
-Every page is checked for shape, and every link for its origin (PimApiClient.get_json), before anything of it
-is written.
+Every page is checked for shape, and every link for its origin and loops (PimApiClient.iter_pages), before
+anything of it is written.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,10 +20,10 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from .pim_api import PRODUCTS_UUID_PATH, PimApiClient, UnexpectedAnswer
+from .pim_pages import parse_page
 
 PAGE_SIZE = 100  # the PIM's maximum for products-uuid
 MAX_PAGES = 200_000  # 20 million products: past that, something is looping
-MAX_LINK_LENGTH = 8 * 1024
 CATALOGS_PATH = "/api/rest/v1/catalogs"
 
 
@@ -73,8 +72,7 @@ class CatalogProducts:
         return walk(self._client, f"{CATALOGS_PATH}/{self.catalog_id()}/products", params)
 
     def catalog_id(self) -> str:
-        body = self._client.get_json(CATALOGS_PATH, {"limit": 100})
-        for catalog in page_items(body):
+        for catalog in parse_page(self._client.get_json(CATALOGS_PATH, {"limit": 100})).items:
             if catalog.get("name") == self._name and isinstance(catalog.get("id"), str):
                 if catalog.get("enabled") is False:
                     raise UnexpectedAnswer(
@@ -89,47 +87,7 @@ class CatalogProducts:
 
 
 def walk(client: PimApiClient, path_or_url: str, params: dict[str, Any] | None) -> Iterator[SourcePage]:
-    """Follow the next links from this page on; a link seen twice or too many pages stop with an error."""
-    seen: set[bytes] = set()
-    url: str | None = path_or_url
-    pages = 0
-    while url is not None:
-        if pages >= MAX_PAGES:
-            raise UnexpectedAnswer(None, f"the PIM sent more than {MAX_PAGES:,} pages; stopping")
-        body = client.get_json(url, params)
-        params = None  # a next link carries its own parameters
-        pages += 1
-        items = page_items(body)
-        next_url = next_link(body)
-        if next_url is not None:
-            digest = hashlib.sha256(next_url.encode()).digest()
-            if digest in seen:
-                raise UnexpectedAnswer(None, "the PIM's next link points back to a page already read")
-            if not items:
-                raise UnexpectedAnswer(None, "the PIM sent an empty page with a link to a next one")
-            seen.add(digest)
-        yield SourcePage(items, next_url)
-        url = next_url
-
-
-def page_items(body: dict[str, Any]) -> list[dict[str, Any]]:
-    if isinstance(body.get("error"), str):  # a catalog answers 200 with an error field when disabled
-        raise UnexpectedAnswer(None, f"the PIM said: {body['error'][:300]}")
-    embedded = body.get("_embedded")
-    items = embedded.get("items") if isinstance(embedded, dict) else None
-    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise UnexpectedAnswer(None, "the PIM's answer is not a page of items (no list of objects)")
-    return items
-
-
-def next_link(body: dict[str, Any]) -> str | None:
-    links = body.get("_links", {})
-    if not isinstance(links, dict):
-        raise UnexpectedAnswer(None, "the PIM's answer has links that are not an object")
-    link = links.get("next")
-    if link is None:
-        return None
-    href = link.get("href") if isinstance(link, dict) else None
-    if not isinstance(href, str) or len(href) > MAX_LINK_LENGTH:
-        raise UnexpectedAnswer(None, "the PIM's next link is not an address of a reasonable length")
-    return href
+    """Follow the next links from this page on, through the client's page walk (the next page is asked for
+    while this one is decoded; links checked for origin and loops; too many pages stop with an error)."""
+    for page in client.iter_pages(path_or_url, params, max_pages=MAX_PAGES):
+        yield SourcePage(page.items, page.next_url)
