@@ -172,7 +172,8 @@ SIGN_IN_REASONS = {
     "server and of the PIM.",
     SignInProblem.NOT_YET_VALID: "The id_token says it was issued in the future. Check the clocks of the "
     "App's server and of the PIM.",
-    SignInProblem.MISSING_SUB: "The id_token names no user (its sub claim is missing or empty).",
+    SignInProblem.MISSING_SUB: "The id_token names no user (its sub claim is missing, empty, too long or "
+    "holds control characters).",
     SignInProblem.KEY_UNAVAILABLE: "The App could not get the PIM's public key to check the id_token "
     "({detail}).",
 }

@@ -217,8 +217,9 @@ def _identity(claims: dict[str, Any], pim_url: str) -> Identity:
         shown = printable(issuer, 100) if isinstance(issuer, str) else json.dumps(issuer)[:100]
         raise SignInError(SignInProblem.ISSUER, f"issued by {shown}, not {pim_url}")
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_SUB_LENGTH:
-        raise SignInError(SignInProblem.MISSING_SUB, "its sub is empty or too long")
+    # Printable only: the sub goes into the database (PostgreSQL refuses a NUL), log lines and pages as it is.
+    if not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_SUB_LENGTH or not sub.isprintable():
+        raise SignInError(SignInProblem.MISSING_SUB, "its sub is empty, too long or not printable")
     return Identity(
         pim_url=pim_url,
         sub=sub,

@@ -250,13 +250,22 @@ def openid_hostile(tmp_path):
         running_stack(tmp_path, scopes=OPENID_SCOPES, product_count=20) as stack,
         hostile_pim(stack.app_url) as pim,
     ):
-        now = time.time()
-        claims = {"iss": pim.url, "aud": CLIENT_ID, "sub": "s-1", "iat": now, "exp": now + 3600}
-        id_token = jwt.encode(claims, signing_keys().private_key, algorithm="RS256")
-        pim.token_answer = lambda: jsonify(
-            access_token=GOOD_TOKEN, token_type="bearer", scope="openid read_products", id_token=id_token
-        )
+        answer_with_id_token(pim)
         yield stack, pim
+
+
+def answer_with_id_token(pim, **changes):
+    """The PIM's token answer carries an id_token signed with the emulator's key, its claims changed as given."""
+    now = time.time()
+    claims = {"iss": pim.url, "aud": CLIENT_ID, "sub": "s-1", "iat": now, "exp": now + 3600, **changes}
+    id_token = jwt.encode(claims, signing_keys().private_key, algorithm="RS256")
+    pim.token_answer = lambda: jsonify(
+        access_token=GOOD_TOKEN, token_type="bearer", scope="openid read_products", id_token=id_token
+    )
+
+
+def serve_the_right_certificate(pim):
+    pim.public_key_answer = lambda: jsonify(public_key=signing_keys().certificate_pem)
 
 
 def signing_in_to(stack, pim):
@@ -306,7 +315,22 @@ def test_a_public_key_that_is_no_key_is_refused(openid_hostile, public_key):
 
 def test_the_right_certificate_signs_the_user_in(openid_hostile):
     stack, pim = openid_hostile
-    pim.public_key_answer = lambda: jsonify(public_key=signing_keys().certificate_pem)
+    serve_the_right_certificate(pim)
     page = connect_to(stack, stack.browser(), pim.url)
     assert page.status_code == 200
     assert 'data-sub="s-1"' in page.text
+
+
+# The id_token's claims, signed with the key the PIM publishes
+
+
+@pytest.mark.parametrize("sub", ["s-1\x00", "s-1\nERROR forged log line"], ids=["nul", "newline"])
+def test_a_sub_with_control_characters_signs_nobody_in(tmp_path, database_url, sub):
+    # A NUL failed the user's insert on PostgreSQL (a 500 page); a newline forged a line in the App's log.
+    with (
+        running_stack(tmp_path, scopes=OPENID_SCOPES, product_count=20, database_url=database_url) as stack,
+        hostile_pim(stack.app_url) as pim,
+    ):
+        serve_the_right_certificate(pim)
+        answer_with_id_token(pim, sub=sub)
+        assert "names no user" in signing_in_to(stack, pim)
