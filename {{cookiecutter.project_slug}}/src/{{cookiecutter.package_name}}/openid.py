@@ -15,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from .pim_http import PimCallError, send
+from .pim_url import InvalidPimUrl, normalize_pim_url
 from .printable import printable
 
 PUBLIC_KEY_PATH = "/connect/apps/v1/openid/public-key"
@@ -212,8 +214,7 @@ def _decode(id_token: str, key: RSAPublicKey, client_id: str) -> dict[str, Any]:
 
 def _identity(claims: dict[str, Any], pim_url: str) -> Identity:
     issuer = claims.get("iss")
-    # The PIM's own URL, as configured in the PIM: compared without a trailing slash, as pim_url is.
-    if not isinstance(issuer, str) or issuer.rstrip("/") != pim_url:
+    if not isinstance(issuer, str) or not _names_this_pim(issuer, pim_url):
         shown = printable(issuer, 100) if isinstance(issuer, str) else json.dumps(issuer)[:100]
         raise SignInError(SignInProblem.ISSUER, f"issued by {shown}, not {pim_url}")
     sub = claims.get("sub")
@@ -227,6 +228,15 @@ def _identity(claims: dict[str, Any], pim_url: str) -> Identity:
         last_name=_text_claim(claims, "lastname"),
         email=_text_claim(claims, "email"),
     )
+
+
+def _names_this_pim(issuer: str, pim_url: str) -> bool:
+    """Whether `iss` is this PIM's URL. The PIM sends its URL as configured, capitals, default port or trailing
+    slash included, in `iss` as in `pim_url`; the App normalised `pim_url`, so `iss` is normalised alike."""
+    try:
+        return normalize_pim_url(issuer, [urlsplit(pim_url).hostname or ""]) == pim_url
+    except InvalidPimUrl:
+        return False
 
 
 def _text_claim(claims: dict[str, Any], name: str) -> str:

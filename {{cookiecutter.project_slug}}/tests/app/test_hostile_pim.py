@@ -334,3 +334,34 @@ def test_a_sub_with_control_characters_signs_nobody_in(tmp_path, database_url, s
         serve_the_right_certificate(pim)
         answer_with_id_token(pim, sub=sub)
         assert "names no user" in signing_in_to(stack, pim)
+
+
+def written_by_hand(url):
+    """The PIM's URL as an administrator may configure it: capitals, a trailing slash (the PIM then sends
+    exactly this, both as `pim_url` and as `iss`)."""
+    return url.replace("http://127.0.0.1", "HTTP://LocalHost") + "/"
+
+
+def test_an_issuer_written_as_the_pims_configured_url_signs_the_user_in(openid_hostile):
+    stack, pim = openid_hostile
+    serve_the_right_certificate(pim)
+    answer_with_id_token(pim, iss=written_by_hand(pim.url))
+    page = connect_to(stack, stack.browser(), written_by_hand(pim.url))
+    assert page.status_code == 200
+    assert 'data-sub="s-1"' in page.text
+
+
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        lambda url: url.replace("http://", "https://"),
+        lambda url: url.rsplit(":", 1)[0] + ":1",
+        lambda url: url + "/pim",
+    ],
+    ids=["other scheme", "other port", "other path"],
+)
+def test_an_issuer_naming_another_address_is_refused(openid_hostile, issuer):
+    stack, pim = openid_hostile
+    serve_the_right_certificate(pim)
+    answer_with_id_token(pim, iss=issuer(pim.url))
+    assert "was not issued by this PIM" in signing_in_to(stack, pim)
