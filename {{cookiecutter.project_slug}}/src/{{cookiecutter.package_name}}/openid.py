@@ -191,7 +191,8 @@ def _decode(id_token: str, key: RSAPublicKey, client_id: str) -> dict[str, Any]:
             algorithms=[ALGORITHM],
             audience=client_id,
             leeway=LEEWAY,
-            options={"require": ["iss", "aud", "exp", "iat", "sub"]},
+            # strict_aud: aud is this client ID as one string, as the PIM sends it; a list may name other Apps.
+            options={"require": ["iss", "aud", "exp", "iat", "sub"], "strict_aud": True},
         )
     except jwt.InvalidSignatureError as error:
         raise SignInError(SignInProblem.SIGNATURE, "the signature does not match the PIM's key") from error

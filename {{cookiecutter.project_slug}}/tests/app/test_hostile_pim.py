@@ -365,3 +365,14 @@ def test_an_issuer_naming_another_address_is_refused(openid_hostile, issuer):
     serve_the_right_certificate(pim)
     answer_with_id_token(pim, iss=issuer(pim.url))
     assert "was not issued by this PIM" in signing_in_to(stack, pim)
+
+
+@pytest.mark.parametrize(
+    "audience", [[CLIENT_ID, "another-app"], [CLIENT_ID]], ids=["another audience too", "a list"]
+)
+def test_an_audience_other_than_this_apps_client_id_alone_is_refused(openid_hostile, audience):
+    # The PIM's aud is one string; a list may name Apps this one does not trust (OpenID Connect Core 3.1.3.7).
+    stack, pim = openid_hostile
+    serve_the_right_certificate(pim)
+    answer_with_id_token(pim, aud=audience)
+    assert "issued for another App" in signing_in_to(stack, pim)
