@@ -255,7 +255,7 @@ def openid_hostile(tmp_path):
 
 
 def answer_with_id_token(pim, **changes):
-    """The PIM's token answer carries an id_token signed with the emulator's key, its claims changed as given."""
+    """The token answer carries an id_token signed with the emulator's key, its claims changed as given."""
     now = time.time()
     claims = {"iss": pim.url, "aud": CLIENT_ID, "sub": "s-1", "iat": now, "exp": now + 3600, **changes}
     id_token = jwt.encode(claims, signing_keys().private_key, algorithm="RS256")

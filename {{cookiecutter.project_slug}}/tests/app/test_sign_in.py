@@ -5,10 +5,15 @@ import re
 
 import pytest
 
+from {{ cookiecutter.package_name }}.openid import REFETCH_PAUSE, PublicKeyCache
+
+from pim_emulator.openid import signing_keys
+
 from tests.support.app_settings import OPENID_SCOPES, SCOPES
 from tests.support.stack import running_stack
 
 NOT_SIGNED_IN = "You could not be signed in"
+PIM = "https://acme.cloud.akeneo.com"
 
 
 @pytest.fixture
@@ -123,6 +128,32 @@ def test_a_bad_signature_fetches_the_key_again_once_then_refuses(stack):
     page = stack.connect(stack.browser())
     assert NOT_SIGNED_IN in page.text
     assert stack.pim_state()["public_key_requests"] == 2
+
+
+def test_forged_signatures_do_not_fetch_the_key_on_every_sign_in(stack):
+    stack.connect(stack.browser())
+    stack.control("faults", {"id_token": "forged_signature"})
+    for _ in range(3):
+        assert NOT_SIGNED_IN in stack.connect(stack.browser()).text
+    assert stack.pim_state()["public_key_requests"] == 2, "the first fetch, one re-fetch that changed nothing"
+
+
+def test_the_pause_after_a_confirmed_key_ends():
+    now = [1000.0]
+    keys = PublicKeyCache(clock=lambda: now[0])
+    keys.put(PIM, signing_keys().private_key.public_key())
+    keys.confirm(PIM)
+    assert keys.confirmed_recently(PIM)
+    now[0] += REFETCH_PAUSE
+    assert not keys.confirmed_recently(PIM)
+
+
+def test_a_new_key_is_not_confirmed_yet():
+    keys = PublicKeyCache()
+    keys.put(PIM, signing_keys().private_key.public_key())
+    keys.confirm(PIM)
+    keys.put(PIM, signing_keys().private_key.public_key())
+    assert not keys.confirmed_recently(PIM)
 
 
 def test_a_failed_sign_in_signs_out_whoever_the_browser_showed_for_that_pim(stack):
