@@ -189,6 +189,25 @@ def test_forget_without_the_pages_csrf_token_is_refused(stack, hostile, two_pims
     assert stack.store.get(hostile.url) is not None
 
 
+# The scope notice (the App asks for read_catalog_structure too; this PIM grants read_products only)
+
+
+def test_a_pim_that_refuses_the_scope_notice_is_not_asked_on_every_page_load(stack, hostile):
+    browser = stack.browser()
+    connect_to(stack, browser, hostile.url)
+    for _ in range(3):
+        browser.get(f"{stack.app_url}/")
+    assert hostile.hits["/connect/apps/v1/scopes/update"] == 1
+
+
+def test_a_scope_notice_the_pim_could_not_take_is_sent_again_on_the_next_page_load(stack, hostile):
+    hostile.notice_answer = lambda: (jsonify(code=503, message="Service Unavailable"), 503)
+    browser = stack.browser()
+    connect_to(stack, browser, hostile.url)
+    browser.get(f"{stack.app_url}/")
+    assert hostile.hits["/connect/apps/v1/scopes/update"] == 2
+
+
 # The client
 
 
