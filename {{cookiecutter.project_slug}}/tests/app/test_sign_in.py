@@ -4,6 +4,7 @@ browsers with their own cookie jars."""
 import re
 
 import pytest
+import requests
 
 from {{ cookiecutter.package_name }}.openid import REFETCH_PAUSE, PublicKeyCache
 
@@ -188,6 +189,15 @@ def test_users_of_two_pims_each_see_only_their_own_pim(stack):
         assert f'data-pim-url="{other_pim}"' in second_page.text
         assert f'data-pim-url="{stack.pim_url}"' not in second_page.text
         assert signed_in_sub(first_page) != signed_in_sub(second_page)
+
+
+def test_each_pim_is_checked_with_its_own_key(stack):
+    with stack.another_pim() as other_pim:
+        requests.post(f"{other_pim}/_emulator/rotate-key", timeout=10).raise_for_status()
+        assert "Signed in as" in stack.connect(stack.browser()).text
+        assert "Signed in as" in stack.connect(stack.browser(), other_pim).text
+        assert "Signed in as" in stack.connect(stack.browser()).text
+        assert stack.pim_state()["public_key_requests"] == 1
 
 
 def test_one_browser_signed_in_to_two_pims_sees_both(stack):
