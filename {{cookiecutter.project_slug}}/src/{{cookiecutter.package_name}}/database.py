@@ -57,7 +57,8 @@ def create_database_engine(database_url: str) -> Engine:
     if backend == "sqlite" and url.database not in (None, "", ":memory:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     connect_args = {"timeout": 15} if backend == "sqlite" else {}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    # hide_parameters: a failed statement's error would carry its values (users' names, emails) into logs.
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True)
 
 
 def create_schema(engine: Engine) -> None:

@@ -163,8 +163,8 @@ SIGN_IN_REASONS = {
     SignInProblem.MALFORMED: "The id_token the PIM sent is not a valid JSON Web Token ({detail}).",
     SignInProblem.ALGORITHM: "The id_token is not signed the way the PIM signs ({detail}): it was not made "
     "by the PIM.",
-    SignInProblem.SIGNATURE: "The id_token's signature does not match the PIM's public key, even fetched "
-    "again: it was not signed by this PIM.",
+    SignInProblem.SIGNATURE: "The id_token's signature does not match the PIM's public key (the one it "
+    "publishes now, checked within the last minute): it was not signed by this PIM.",
     SignInProblem.ISSUER: "The id_token was not issued by this PIM ({detail}).",
     SignInProblem.AUDIENCE: "The id_token was issued for another App: its audience is not this App's "
     "client ID.",
@@ -172,7 +172,8 @@ SIGN_IN_REASONS = {
     "server and of the PIM.",
     SignInProblem.NOT_YET_VALID: "The id_token says it was issued in the future. Check the clocks of the "
     "App's server and of the PIM.",
-    SignInProblem.MISSING_SUB: "The id_token names no user (its sub claim is missing or empty).",
+    SignInProblem.MISSING_SUB: "The id_token names no user (its sub claim is missing, empty, too long or "
+    "holds control characters).",
     SignInProblem.KEY_UNAVAILABLE: "The App could not get the PIM's public key to check the id_token "
     "({detail}).",
 }

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -23,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from .pim_http import PimCallError, send
+from .pim_url import InvalidPimUrl, normalize_pim_url
 from .printable import printable
 
 PUBLIC_KEY_PATH = "/connect/apps/v1/openid/public-key"
@@ -33,6 +37,9 @@ LEEWAY = 60  # seconds of clock difference allowed between the PIM and the App o
 MAX_SUB_LENGTH = 255  # the PIM's sub is a UUID
 MAX_CLAIM_LENGTH = 200
 CACHED_PIMS = 256  # public keys kept in memory; the least recently used goes first
+# After a re-fetch brought back the key already cached, bad signatures from that PIM fetch nothing for this
+# long: a stream of forged tokens costs the PIM one request, not one per callback.
+REFETCH_PAUSE = 60.0
 
 
 class SignInProblem(Enum):
@@ -66,32 +73,53 @@ class Identity:
     email: str = ""
 
 
+@dataclass
+class _CachedKey:
+    key: RSAPublicKey
+    confirmed_at: float | None = None  # when a re-fetch last brought this same key back
+
+
 class PublicKeyCache:
     """Each PIM's public key, in this process's memory.
 
     Memory, not the database: the key is public, so there is nothing to protect or share, and a worker that
     starts cold pays one small request per PIM. A stale key heals itself: a signature that fails with a
-    cached key fetches the key again, once. Bounded, so a stream of PIMs cannot grow it without end.
+    cached key fetches the key again, once, unless a re-fetch confirmed that key within REFETCH_PAUSE.
+    Bounded, so a stream of PIMs cannot grow it without end.
     """
 
-    def __init__(self, size: int = CACHED_PIMS) -> None:
-        self._keys: OrderedDict[str, RSAPublicKey] = OrderedDict()
+    def __init__(self, size: int = CACHED_PIMS, clock: Callable[[], float] = time.monotonic) -> None:
+        self._keys: OrderedDict[str, _CachedKey] = OrderedDict()
         self._size = size
+        self._clock = clock
         self._lock = threading.Lock()
 
     def get(self, pim_url: str) -> RSAPublicKey | None:
         with self._lock:
-            key = self._keys.get(pim_url)
-            if key is not None:
-                self._keys.move_to_end(pim_url)
-            return key
+            cached = self._keys.get(pim_url)
+            if cached is None:
+                return None
+            self._keys.move_to_end(pim_url)
+            return cached.key
 
     def put(self, pim_url: str, key: RSAPublicKey) -> None:
         with self._lock:
-            self._keys[pim_url] = key
+            self._keys[pim_url] = _CachedKey(key)
             self._keys.move_to_end(pim_url)
             while len(self._keys) > self._size:
                 self._keys.popitem(last=False)
+
+    def confirm(self, pim_url: str) -> None:
+        """A re-fetch brought back the cached key: it is current, whatever signature failed with it."""
+        with self._lock:
+            if (cached := self._keys.get(pim_url)) is not None:
+                cached.confirmed_at = self._clock()
+
+    def confirmed_recently(self, pim_url: str) -> bool:
+        with self._lock:
+            cached = self._keys.get(pim_url)
+            confirmed_at = cached.confirmed_at if cached else None
+            return confirmed_at is not None and self._clock() - confirmed_at < REFETCH_PAUSE
 
 
 def verify_id_token(
@@ -106,7 +134,8 @@ def verify_id_token(
     """The user this id_token names, or SignInError saying which check failed.
 
     The key comes from the cache when it holds one; a signature that fails with a cached key is checked
-    once more with a freshly fetched key (the PIM rotates its keys and names none).
+    once more with a freshly fetched key (the PIM rotates its keys and names none), unless a re-fetch just
+    confirmed the cached one.
     """
     if not id_token:
         raise SignInError(SignInProblem.NO_ID_TOKEN)
@@ -116,10 +145,11 @@ def verify_id_token(
     try:
         claims = _decode(id_token, key, client_id)
     except SignInError as error:
-        if error.problem is not SignInProblem.SIGNATURE or cached is None:
+        if error.problem is not SignInProblem.SIGNATURE or cached is None or keys.confirmed_recently(pim_url):
             raise
         fresh = fetch_public_key(http, pim_url, seconds)
         if fresh.public_numbers() == cached.public_numbers():
+            keys.confirm(pim_url)
             raise
         key = fresh
         claims = _decode(id_token, key, client_id)
@@ -189,7 +219,8 @@ def _decode(id_token: str, key: RSAPublicKey, client_id: str) -> dict[str, Any]:
             algorithms=[ALGORITHM],
             audience=client_id,
             leeway=LEEWAY,
-            options={"require": ["iss", "aud", "exp", "iat", "sub"]},
+            # strict_aud: aud is the client ID as one string, as the PIM sends it; a list may name other Apps.
+            options={"require": ["iss", "aud", "exp", "iat", "sub"], "strict_aud": True},
         )
     except jwt.InvalidSignatureError as error:
         raise SignInError(SignInProblem.SIGNATURE, "the signature does not match the PIM's key") from error
@@ -212,13 +243,13 @@ def _decode(id_token: str, key: RSAPublicKey, client_id: str) -> dict[str, Any]:
 
 def _identity(claims: dict[str, Any], pim_url: str) -> Identity:
     issuer = claims.get("iss")
-    # The PIM's own URL, as configured in the PIM: compared without a trailing slash, as pim_url is.
-    if not isinstance(issuer, str) or issuer.rstrip("/") != pim_url:
+    if not isinstance(issuer, str) or not _names_this_pim(issuer, pim_url):
         shown = printable(issuer, 100) if isinstance(issuer, str) else json.dumps(issuer)[:100]
         raise SignInError(SignInProblem.ISSUER, f"issued by {shown}, not {pim_url}")
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_SUB_LENGTH:
-        raise SignInError(SignInProblem.MISSING_SUB, "its sub is empty or too long")
+    # Printable only: the sub goes into the database (PostgreSQL refuses a NUL), log lines and pages as it is.
+    if not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_SUB_LENGTH or not sub.isprintable():
+        raise SignInError(SignInProblem.MISSING_SUB, "its sub is empty, too long or not printable")
     return Identity(
         pim_url=pim_url,
         sub=sub,
@@ -226,6 +257,15 @@ def _identity(claims: dict[str, Any], pim_url: str) -> Identity:
         last_name=_text_claim(claims, "lastname"),
         email=_text_claim(claims, "email"),
     )
+
+
+def _names_this_pim(issuer: str, pim_url: str) -> bool:
+    """Whether `iss` is this PIM's URL. The PIM sends its URL as configured (capitals, default port or
+    trailing slash included) in `iss` as in `pim_url`; the App normalised `pim_url`, so `iss` is too."""
+    try:
+        return normalize_pim_url(issuer, [urlsplit(pim_url).hostname or ""]) == pim_url
+    except InvalidPimUrl:
+        return False
 
 
 def _text_claim(claims: dict[str, Any], name: str) -> str:

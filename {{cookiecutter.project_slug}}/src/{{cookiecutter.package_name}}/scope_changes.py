@@ -3,7 +3,7 @@
 The PIM's `scopes/update` endpoint only flags the App as asking for new scopes (a notice for the PIM's
 administrators); the scopes change when a user with the right to manage Apps goes through authorize and
 accepts them. The notice is remembered per PIM in the database, for the exact list asked, so it goes out once
-across every worker and restart, and again only when the list changes.
+across every worker and restart, and again only when the list changes (or after a failure that may pass).
 """
 
 from __future__ import annotations
@@ -62,6 +62,11 @@ class ScopeNotices:
             db.execute(delete(_NoticeRow).where(_NoticeRow.pim_url == pim_url))
 
 
+def _may_pass_later(error: PimApiError) -> bool:
+    """Not reached, too slow, rate limited or failing (5xx): the next page load may get through."""
+    return error.status is None or error.status == 429 or error.status >= 500
+
+
 def scopes_missing(settings: Settings, connection: Connection) -> list[str]:
     """The authorization scopes the App asks for (AKENEO_SCOPES) that this PIM's grant does not cover."""
     return missing_scopes(settings.scopes, connection.scopes)
@@ -83,7 +88,11 @@ def notify_once(
         notices.release(connection.pim_url)
         store.mark_disconnected(connection.pim_url)
     except PimApiError as error:
-        notices.release(connection.pim_url)
-        log.warning("Could not tell %s about the new scopes: %s", connection.pim_url, error)
+        if _may_pass_later(error):
+            notices.release(connection.pim_url)
+            log.warning("Could not tell %s about the new scopes, yet: %s", connection.pim_url, error)
+        else:
+            # A PIM without the endpoint, or one that refuses it, answers the same on every page load.
+            log.warning("%s refused the notice of new scopes, not sent again: %s", connection.pim_url, error)
     else:
         log.info("Told %s that the App now asks for: %s", connection.pim_url, settings.scope_string)

@@ -189,6 +189,25 @@ def test_forget_without_the_pages_csrf_token_is_refused(stack, hostile, two_pims
     assert stack.store.get(hostile.url) is not None
 
 
+# The scope notice (the App asks for read_catalog_structure too; this PIM grants read_products only)
+
+
+def test_a_pim_that_refuses_the_scope_notice_is_not_asked_on_every_page_load(stack, hostile):
+    browser = stack.browser()
+    connect_to(stack, browser, hostile.url)
+    for _ in range(3):
+        browser.get(f"{stack.app_url}/")
+    assert hostile.hits["/connect/apps/v1/scopes/update"] == 1
+
+
+def test_a_scope_notice_the_pim_could_not_take_is_sent_again_on_the_next_page_load(stack, hostile):
+    hostile.notice_answer = lambda: (jsonify(code=503, message="Service Unavailable"), 503)
+    browser = stack.browser()
+    connect_to(stack, browser, hostile.url)
+    browser.get(f"{stack.app_url}/")
+    assert hostile.hits["/connect/apps/v1/scopes/update"] == 2
+
+
 # The client
 
 
@@ -250,13 +269,22 @@ def openid_hostile(tmp_path):
         running_stack(tmp_path, scopes=OPENID_SCOPES, product_count=20) as stack,
         hostile_pim(stack.app_url) as pim,
     ):
-        now = time.time()
-        claims = {"iss": pim.url, "aud": CLIENT_ID, "sub": "s-1", "iat": now, "exp": now + 3600}
-        id_token = jwt.encode(claims, signing_keys().private_key, algorithm="RS256")
-        pim.token_answer = lambda: jsonify(
-            access_token=GOOD_TOKEN, token_type="bearer", scope="openid read_products", id_token=id_token
-        )
+        answer_with_id_token(pim)
         yield stack, pim
+
+
+def answer_with_id_token(pim, **changes):
+    """The token answer carries an id_token signed with the emulator's key, its claims changed as given."""
+    now = time.time()
+    claims = {"iss": pim.url, "aud": CLIENT_ID, "sub": "s-1", "iat": now, "exp": now + 3600, **changes}
+    id_token = jwt.encode(claims, signing_keys().private_key, algorithm="RS256")
+    pim.token_answer = lambda: jsonify(
+        access_token=GOOD_TOKEN, token_type="bearer", scope="openid read_products", id_token=id_token
+    )
+
+
+def serve_the_right_certificate(pim):
+    pim.public_key_answer = lambda: jsonify(public_key=signing_keys().certificate_pem)
 
 
 def signing_in_to(stack, pim):
@@ -306,7 +334,64 @@ def test_a_public_key_that_is_no_key_is_refused(openid_hostile, public_key):
 
 def test_the_right_certificate_signs_the_user_in(openid_hostile):
     stack, pim = openid_hostile
-    pim.public_key_answer = lambda: jsonify(public_key=signing_keys().certificate_pem)
+    serve_the_right_certificate(pim)
     page = connect_to(stack, stack.browser(), pim.url)
     assert page.status_code == 200
     assert 'data-sub="s-1"' in page.text
+
+
+# The id_token's claims, signed with the key the PIM publishes
+
+
+@pytest.mark.parametrize("sub", ["s-1\x00", "s-1\nERROR forged log line"], ids=["nul", "newline"])
+def test_a_sub_with_control_characters_signs_nobody_in(tmp_path, database_url, sub):
+    # A NUL failed the user's insert on PostgreSQL (a 500 page); a newline forged a line in the App's log.
+    with (
+        running_stack(tmp_path, scopes=OPENID_SCOPES, product_count=20, database_url=database_url) as stack,
+        hostile_pim(stack.app_url) as pim,
+    ):
+        serve_the_right_certificate(pim)
+        answer_with_id_token(pim, sub=sub)
+        assert "names no user" in signing_in_to(stack, pim)
+
+
+def written_by_hand(url):
+    """The PIM's URL as an administrator may configure it: capitals, a trailing slash (the PIM then sends
+    exactly this, both as `pim_url` and as `iss`)."""
+    return url.replace("http://127.0.0.1", "HTTP://LocalHost") + "/"
+
+
+def test_an_issuer_written_as_the_pims_configured_url_signs_the_user_in(openid_hostile):
+    stack, pim = openid_hostile
+    serve_the_right_certificate(pim)
+    answer_with_id_token(pim, iss=written_by_hand(pim.url))
+    page = connect_to(stack, stack.browser(), written_by_hand(pim.url))
+    assert page.status_code == 200
+    assert 'data-sub="s-1"' in page.text
+
+
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        lambda url: url.replace("http://", "https://"),
+        lambda url: url.rsplit(":", 1)[0] + ":1",
+        lambda url: url + "/pim",
+    ],
+    ids=["other scheme", "other port", "other path"],
+)
+def test_an_issuer_naming_another_address_is_refused(openid_hostile, issuer):
+    stack, pim = openid_hostile
+    serve_the_right_certificate(pim)
+    answer_with_id_token(pim, iss=issuer(pim.url))
+    assert "was not issued by this PIM" in signing_in_to(stack, pim)
+
+
+@pytest.mark.parametrize(
+    "audience", [[CLIENT_ID, "another-app"], [CLIENT_ID]], ids=["another audience too", "a list"]
+)
+def test_an_audience_other_than_this_apps_client_id_alone_is_refused(openid_hostile, audience):
+    # The PIM's aud is one string; a list may name Apps this one does not trust (OpenID Connect Core 3.1.3.7).
+    stack, pim = openid_hostile
+    serve_the_right_certificate(pim)
+    answer_with_id_token(pim, aud=audience)
+    assert "issued for another App" in signing_in_to(stack, pim)

@@ -5,6 +5,8 @@ import logging
 import threading
 from urllib.parse import parse_qs, urlsplit
 
+from sqlalchemy import text
+
 from {{ cookiecutter.package_name }}.log_redaction import QueryStringFilter
 
 from tests.support.app_settings import CLIENT_SECRET, OPENID_SCOPES, TOKEN_KEY
@@ -60,3 +62,22 @@ def test_a_servers_error_line_loses_the_query_string_of_the_uri():
     )
     QueryStringFilter().filter(record)
     assert record.getMessage() == "Error handling request /callback?…"
+
+
+def test_a_database_error_while_saving_a_user_logs_neither_name_nor_email(tmp_path, caplog):
+    # SQLAlchemy writes a failed statement's values into its error, which the server logs with the traceback.
+    caplog.set_level(logging.INFO)
+    with running_stack(tmp_path, scopes=OPENID_SCOPES, product_count=5) as stack:
+        with stack.services.engine.begin() as db:
+            db.execute(
+                text(
+                    "CREATE TRIGGER refuse_users BEFORE INSERT ON pim_users "
+                    "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+                )
+            )
+        assert stack.connect(stack.browser()).status_code == 500
+    formatter = logging.Formatter()
+    logged = "\n".join(formatter.format(record) for record in caplog.records)
+    assert "the disk is full" in logged, "the error was not logged"
+    assert "julia@example.com" not in logged
+    assert "Stark" not in logged

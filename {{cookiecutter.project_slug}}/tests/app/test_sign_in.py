@@ -4,11 +4,17 @@ browsers with their own cookie jars."""
 import re
 
 import pytest
+import requests
+
+from {{ cookiecutter.package_name }}.openid import REFETCH_PAUSE, PublicKeyCache
+
+from pim_emulator.openid import signing_keys
 
 from tests.support.app_settings import OPENID_SCOPES, SCOPES
 from tests.support.stack import running_stack
 
 NOT_SIGNED_IN = "You could not be signed in"
+PIM = "https://acme.cloud.akeneo.com"
 
 
 @pytest.fixture
@@ -125,6 +131,32 @@ def test_a_bad_signature_fetches_the_key_again_once_then_refuses(stack):
     assert stack.pim_state()["public_key_requests"] == 2
 
 
+def test_forged_signatures_do_not_fetch_the_key_on_every_sign_in(stack):
+    stack.connect(stack.browser())
+    stack.control("faults", {"id_token": "forged_signature"})
+    for _ in range(3):
+        assert NOT_SIGNED_IN in stack.connect(stack.browser()).text
+    assert stack.pim_state()["public_key_requests"] == 2, "the first fetch, one re-fetch that changed nothing"
+
+
+def test_the_pause_after_a_confirmed_key_ends():
+    now = [1000.0]
+    keys = PublicKeyCache(clock=lambda: now[0])
+    keys.put(PIM, signing_keys().private_key.public_key())
+    keys.confirm(PIM)
+    assert keys.confirmed_recently(PIM)
+    now[0] += REFETCH_PAUSE
+    assert not keys.confirmed_recently(PIM)
+
+
+def test_a_new_key_is_not_confirmed_yet():
+    keys = PublicKeyCache()
+    keys.put(PIM, signing_keys().private_key.public_key())
+    keys.confirm(PIM)
+    keys.put(PIM, signing_keys().private_key.public_key())
+    assert not keys.confirmed_recently(PIM)
+
+
 def test_a_failed_sign_in_signs_out_whoever_the_browser_showed_for_that_pim(stack):
     browser = stack.browser()
     stack.connect(browser)
@@ -157,6 +189,15 @@ def test_users_of_two_pims_each_see_only_their_own_pim(stack):
         assert f'data-pim-url="{other_pim}"' in second_page.text
         assert f'data-pim-url="{stack.pim_url}"' not in second_page.text
         assert signed_in_sub(first_page) != signed_in_sub(second_page)
+
+
+def test_each_pim_is_checked_with_its_own_key(stack):
+    with stack.another_pim() as other_pim:
+        requests.post(f"{other_pim}/_emulator/rotate-key", timeout=10).raise_for_status()
+        assert "Signed in as" in stack.connect(stack.browser()).text
+        assert "Signed in as" in stack.connect(stack.browser(), other_pim).text
+        assert "Signed in as" in stack.connect(stack.browser()).text
+        assert stack.pim_state()["public_key_requests"] == 1
 
 
 def test_one_browser_signed_in_to_two_pims_sees_both(stack):

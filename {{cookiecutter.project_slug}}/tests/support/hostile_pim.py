@@ -23,8 +23,9 @@ Answer = Callable[[], Any]
 
 
 class HostilePim:
-    """Set `token_answer`, `products_answer`, `write_answer` or `public_key_answer` to a function that returns
-    a response; `hits` counts paths, `writes` the methods of the writes received."""
+    """Set `token_answer`, `products_answer`, `write_answer`, `public_key_answer` or `notice_answer`
+    (scopes/update) to a function that returns a response; `hits` counts paths, `writes` the methods of the
+    writes received."""
 
     def __init__(self, app_url: str) -> None:
         self.app_url = app_url
@@ -35,6 +36,7 @@ class HostilePim:
             access_token=GOOD_TOKEN, token_type="bearer", scope="read_products"
         )
         self.public_key_answer: Answer = lambda: (jsonify(code=404, message="No route found"), 404)
+        self.notice_answer: Answer = lambda: (jsonify(code=404, message="No route found"), 404)
         self.products_answer: Answer = lambda: jsonify(
             _links={}, _embedded={"items": [{"uuid": "u-1", "identifier": "sku-1", "values": {}}]}
         )
@@ -62,6 +64,10 @@ class HostilePim:
         @app.get("/connect/apps/v1/openid/public-key")
         def public_key() -> Any:
             return self.public_key_answer()
+
+        @app.post("/connect/apps/v1/scopes/update")
+        def scopes_update() -> Any:
+            return self.notice_answer()
 
         @app.get("/api/rest/v1/products-uuid")
         def products() -> Any:
