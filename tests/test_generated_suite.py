@@ -1,7 +1,7 @@
 """Tier (c), slow: a bake of each web framework installs with its own `make install`, passes `make lint`
 (ruff and mypy, which need the installed dependencies) and `make test-all`.
 
-Needs network access to PyPI. TEST_DATABASE_URL, REQUIRE_POSTGRES and REQUIRE_BROWSER pass through to the
+Needs network access to PyPI. TEST_DATABASE_URL, TEST_REDIS_URL and REQUIRE_* pass through to the
 baked project's tests (CI sets them so the PostgreSQL and browser tests run instead of skipping).
 """
 
@@ -21,7 +21,13 @@ import pytest
 
 from helpers import bake
 
-PASSED_THROUGH = ("TEST_DATABASE_URL", "REQUIRE_POSTGRES", "REQUIRE_BROWSER")
+PASSED_THROUGH = (
+    "TEST_DATABASE_URL",
+    "TEST_REDIS_URL",
+    "REQUIRE_POSTGRES",
+    "REQUIRE_REDIS",
+    "REQUIRE_BROWSER",
+)
 # Variables that would leak this repository's environment, or the developer's own App settings, into the run.
 WITHHELD = (
     "VIRTUAL_ENV",
