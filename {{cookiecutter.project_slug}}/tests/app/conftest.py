@@ -17,6 +17,21 @@ from {{ cookiecutter.package_name }}.database import create_database_engine
 from tests.support.stack import Stack, running_stack
 
 
+class Clock:
+    """Seconds since the epoch, moved by hand: `clock.now += 60`."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
     """The App and the PIM emulator over real HTTP; the emulator approves consent at once."""

@@ -19,19 +19,6 @@ PIM = "https://acme.cloud.akeneo.com"
 KEY = "a-secret-key-for-the-session-tests-9Qm2Lw8Rt5"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
 @pytest.fixture
 def sessions(engine, clock):
     return SessionStore(engine, KEY, clock)

@@ -8,19 +8,6 @@ from {{ cookiecutter.package_name }}.users import UserStore
 PIM = "https://acme.cloud.akeneo.com"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
 @pytest.fixture
 def users(engine, clock):
     return UserStore(engine, clock)
