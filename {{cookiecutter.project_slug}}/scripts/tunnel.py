@@ -134,6 +134,19 @@ def stop_agent(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+def wait_for_exit(process: subprocess.Popen[bytes]) -> int:
+    """process.wait(), in short polls.
+
+    A plain wait blocks in waitpid(): a Ctrl-C landing just before that call is handled only when ngrok exits,
+    so it looked lost. Waiting with a timeout polls, and a pending Ctrl-C is handled within one poll.
+    """
+    while True:
+        try:
+            return process.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def read_log(log_path: Path, max_bytes: int = 64_000) -> str:
     """The end of ngrok's log."""
     try:
@@ -285,7 +298,7 @@ def main() -> int:
             return 1
         announce(url, port, ENV_FILE)
         print("\nngrok is running. Press Ctrl-C to stop it.")
-        code = process.wait()
+        code = wait_for_exit(process)
         warn(f"ngrok exited (code {code}): the tunnel is closed. Its output:\n{log_tail(log_path)}")
         return 1
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ native atomic upserts and `DELETE … RETURNING` the stores rely on.
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,17 +62,25 @@ def create_database_engine(database_url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True)
 
 
+# Engines whose tables exist: each store asks at construction, one look at the database is enough.
+_schema_ready: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def create_schema(engine: Engine) -> None:
     """Create the missing tables. Several workers may start at once: losing that race is fine."""
+    if engine in _schema_ready:
+        return
     try:
         try:
-            Base.metadata.create_all(engine)
+            with engine.begin() as connection:  # one transaction: SQLite syncs the file once, not per table
+                Base.metadata.create_all(connection)
         except DBAPIError:
             existing = set(inspect(engine).get_table_names())
             if not set(Base.metadata.tables) <= existing:
                 raise
     except OperationalError as error:
         raise DatabaseUnreachable(unreachable_message(engine, error)) from error
+    _schema_ready.add(engine)
 
 
 def unreachable_message(engine: Engine, error: OperationalError) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
@@ -14,6 +16,7 @@ import requests
 from flask import Flask
 
 from {{ cookiecutter.package_name }} import cli
+from {{ cookiecutter.package_name }}.database import create_database_engine, create_schema
 from {{ cookiecutter.package_name }}.pim_http import build_pim_session
 from {{ cookiecutter.package_name }}.pim_url import exact_hosts
 from {{ cookiecutter.package_name }}.services import CallLimits, Services, build_services
@@ -57,7 +60,7 @@ class Stack:
 
     def browser(self) -> requests.Session:
         """A fresh browser: its own cookie jar, nothing else."""
-        return requests.Session()
+        return local_session()
 
     def activate_url(self) -> str:
         return f"{self.app_url}/activate"
@@ -85,9 +88,10 @@ class Stack:
 
     def sign_in_as(self, pim_user: str, pim_url: str | None = None) -> None:
         """Switch the pretend user signed in to the PIM: "julia" may manage Apps, "sam" may only open them."""
-        response = requests.post(
-            f"{pim_url or self.pim_url}/_emulator/user", json={"user": pim_user}, timeout=10
-        )
+        with local_session() as session:
+            response = session.post(
+                f"{pim_url or self.pim_url}/_emulator/user", json={"user": pim_user}, timeout=10
+            )
         response.raise_for_status()
 
     def callback_url_from_pim(self, browser: requests.Session) -> str:
@@ -108,12 +112,43 @@ class Stack:
         return CommandResult(exit_code, output.getvalue())
 
     def control(self, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = requests.post(f"{self.pim_url}/_emulator/{action}", json=body or {}, timeout=10)
+        with local_session() as session:
+            response = session.post(f"{self.pim_url}/_emulator/{action}", json=body or {}, timeout=10)
         response.raise_for_status()
         return response.json()
 
     def pim_state(self) -> dict[str, Any]:
-        return requests.get(f"{self.pim_url}/_emulator/state", timeout=10).json()
+        with local_session() as session:
+            return session.get(f"{self.pim_url}/_emulator/state", timeout=10).json()
+
+
+def sqlite_with_tables(path: Path) -> str:
+    """The URL of a new SQLite file that already has the App's tables.
+
+    Copied from one file built once per test process: creating the tables is most of a stack's start-up. The
+    App still runs its own schema check on it; tests/app/test_token_store.py covers an empty file.
+    """
+    global _sqlite_template
+    if _sqlite_template is None:
+        template = Path(tempfile.mkdtemp(prefix="app-tables-")) / "tables.sqlite3"
+        engine = create_database_engine(f"sqlite:///{template}")
+        create_schema(engine)
+        engine.dispose()
+        _sqlite_template = template
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+_sqlite_template: Path | None = None
+
+
+def local_session() -> requests.Session:
+    """A requests session for loopback servers: it never reads proxy settings from the environment
+    (requests would scan the whole environment on every request)."""
+    session = requests.Session()
+    session.trust_env = False
+    return session
 
 
 @contextmanager
@@ -128,7 +163,8 @@ def running_stack(
     """`run_jobs_here`: a background job (Sync now) runs in the request that queues it, not in a worker."""
     app_server = AppServer()
     pim_server = ServerThread(not_ready)
-    settings_overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'tokens.sqlite3'}")
+    if "database_url" not in settings_overrides:
+        settings_overrides["database_url"] = sqlite_with_tables(tmp_path / "tokens.sqlite3")
 {%- if cookiecutter.background_jobs %}
     settings_overrides.setdefault("jobs_queue_file", str(tmp_path / "jobs.sqlite3"))
 {%- endif %}
@@ -153,7 +189,8 @@ def running_stack(
 @contextmanager
 def app_alone(tmp_path: Path, **settings_overrides: Any) -> Iterator[str]:
     """The App over HTTP without any PIM; yields its URL."""
-    settings_overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'app.sqlite3'}")
+    if "database_url" not in settings_overrides:
+        settings_overrides["database_url"] = sqlite_with_tables(tmp_path / "app.sqlite3")
     app_server = AppServer()
     app_server.app = create_app(services=test_services(make_settings(**settings_overrides)))
     with app_server:

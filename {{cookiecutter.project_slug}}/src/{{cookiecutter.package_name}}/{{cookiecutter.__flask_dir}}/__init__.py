@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..services import Services, build_services
@@ -19,6 +21,26 @@ SERVICES_KEY = "akeneo_app"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
+class CompiledTemplates(BytecodeCache):
+    """Templates compiled once per process, however many apps it builds (the tests build hundreds).
+
+    Jinja keys each entry by template name and source checksum, so an edited template compiles again.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
     """The App; `services` lets tests hand in their own clock or limits, else they are built from settings."""
     services = services or (build_services(settings) if settings else start())
@@ -28,6 +50,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         static_folder=PACKAGE_DIR / "static",
         static_url_path="/static",
     )
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": COMPILED_TEMPLATES}
     app.extensions[SERVICES_KEY] = services
     app.register_blueprint(blueprint)
     register_session_cookie(app)
