@@ -33,8 +33,9 @@ from pim_emulator.web import load_pim
 
 from tests.support.app_settings import CLIENT_ID, CLIENT_SECRET, make_settings
 
-# Emulators of finished stacks, for emulator_for to reuse (one list per test process).
+# Emulators and App servers of finished stacks, for the next stacks to reuse (one list each per test process).
 _idle_emulators: list[Flask] = []
+_idle_app_servers: list[AppServer] = []
 
 # Short enough that a hanging PIM fails a test in seconds, long enough for a loaded CI machine.
 TEST_LIMITS = CallLimits(
@@ -161,7 +162,7 @@ def running_stack(
     **settings_overrides: Any,
 ) -> Iterator[Stack]:
     """`run_jobs_here`: a background job (Sync now) runs in the request that queues it, not in a worker."""
-    app_server = AppServer()
+    app_server = idle_app_server()
     pim_server = ServerThread(not_ready)
     if "database_url" not in settings_overrides:
         settings_overrides["database_url"] = sqlite_with_tables(tmp_path / "tokens.sqlite3")
@@ -178,8 +179,11 @@ def running_stack(
         app_server.url, pim_server.url, pim_clock, auto_consent=auto_consent, product_count=product_count
     )
     stack = Stack(services, app_server.url, pim_server.url, store, pim_clock, app_server)
-    with app_server, pim_server:
-        yield stack
+    try:
+        with pim_server:
+            yield stack
+    finally:
+        release_app_server(app_server)
     for engine in [store.engine, *stack._engines]:
         engine.dispose()
     if pim_server.idle:  # no request still running in it: the next stack may reuse its routes
@@ -191,10 +195,30 @@ def app_alone(tmp_path: Path, **settings_overrides: Any) -> Iterator[str]:
     """The App over HTTP without any PIM; yields its URL."""
     if "database_url" not in settings_overrides:
         settings_overrides["database_url"] = sqlite_with_tables(tmp_path / "app.sqlite3")
-    app_server = AppServer()
+    app_server = idle_app_server()
     app_server.app = create_app(services=test_services(make_settings(**settings_overrides)))
-    with app_server:
+    try:
         yield app_server.url
+    finally:
+        release_app_server(app_server)
+
+
+def idle_app_server() -> AppServer:
+    """A running App server without an App: a finished stack's, or a new one.
+
+    Stopping a server costs more than everything else in a stack (uvicorn's takes 0.2 s), so each test process
+    keeps its servers running and hands them to the next stacks; each stack gives it an App of its own.
+    """
+    if _idle_app_servers:
+        return _idle_app_servers.pop()
+    server = AppServer()
+    server.__enter__()
+    return server
+
+
+def release_app_server(server: AppServer) -> None:
+    server.app = None  # until the next stack's App: 503 "starting"
+    _idle_app_servers.append(server)
 
 
 def test_services(settings: Settings, **overrides: Any) -> Services:
