@@ -121,6 +121,21 @@ def updated_since(moment: datetime) -> dict[str, Any]:
     return {"updated": [{"operator": ">", "value": _utc(moment).strftime("%Y-%m-%d %H:%M:%S")}]}
 
 
+def search_param(search: Mapping[str, Any]) -> dict[str, str]:
+    """The `search` query parameter of a list endpoint (JSON), e.g. `search_param(updated_since(moment))`."""
+    return {"search": _json(search)}
+
+
+def catalog_updated_after(moment: datetime) -> dict[str, str]:
+    """A catalog's products query for what changed after `moment` (aware), in ISO 8601, in UTC."""
+    return {"updated_after": _utc(moment).isoformat(timespec="seconds")}
+
+
+def catalog_products_path(catalog_id: str) -> str:
+    """The products of a catalog; its id (the PIM's word) stays one path segment."""
+    return f"{CATALOGS_PATH}/{_segment(catalog_id)}/products"
+
+
 class PimApiClient:
     """One PIM's REST API with one access token; cheap to make, one per PIM and task.
 
@@ -165,8 +180,7 @@ class PimApiClient:
         search_after on the endpoints that have it, page numbers on the others; `params` adds filters
         (`search`, `scope`, `locales`…) or overrides the pagination.
         """
-        first = self._url(path, {**_pagination(path, page_size), **(params or {})})
-        for page in walk_pages(_PagesOf(self), first, max_pages=max_pages):
+        for page in self.iter_pages(path, params, page_size=page_size, max_pages=max_pages):
             items = page.items
             del page  # nothing but `items` keeps this page alive while the next one is decoded
             yield from items
@@ -177,14 +191,17 @@ class PimApiClient:
         path_or_url: str,
         params: Mapping[str, Any] | None = None,
         *,
+        page_size: int = MAX_PAGE_SIZE,
         max_pages: int = MAX_PAGES,
     ) -> Iterator[Page]:
         """Each page of a list endpoint with the link to the next one, from a path or a next link on.
 
-        For a walk that must resume where it stopped (the sync keeps each page's next link as its checkpoint);
-        the same fast, guarded walk as iter_items.
+        For a walk that must resume where it stopped (the sync keeps each page's next link as its checkpoint).
+        A path gets the endpoint's pagination, as in iter_items; a next link carries its own.
         """
-        yield from walk_pages(_PagesOf(self), self._url(path_or_url, params), max_pages=max_pages)
+        pagination = {} if "://" in path_or_url else _pagination(path_or_url, page_size)
+        first = self._url(path_or_url, {**pagination, **(params or {})})
+        yield from walk_pages(_PagesOf(self), first, max_pages=max_pages)
 
     def create(self, path: str, body: Mapping[str, Any]) -> Written:
         """POST a new resource; the PIM answers 201 with its Location."""
@@ -224,7 +241,7 @@ class PimApiClient:
 
         From products-uuid, or from the legacy endpoint on a PIM that has no products-uuid.
         """
-        query = {**(params or {}), **({"search": _json(search)} if search else {})}
+        query = {**(params or {}), **(search_param(search) if search else {})}
         products = self.iter_items(PRODUCTS_UUID_PATH, query, page_size=page_size, max_pages=max_pages)
         try:
             first = next(products)
@@ -299,8 +316,8 @@ class PimApiClient:
         """
         params: dict[str, Any] = {"limit": max(1, min(page_size, MAX_CATALOG_PAGE_SIZE))}
         if updated_after is not None:
-            params["updated_after"] = _utc(updated_after).isoformat(timespec="seconds")
-        return self.iter_items(f"{CATALOGS_PATH}/{_segment(catalog_id)}/products", params)
+            params.update(catalog_updated_after(updated_after))
+        return self.iter_items(catalog_products_path(catalog_id), params)
 
     # --- the App's own connection ---------------------------------------------------------------------
 

@@ -13,18 +13,20 @@ anything of it is written.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
-from .pim_api import PRODUCTS_UUID_PATH, PimApiClient, UnexpectedAnswer
-from .pim_pages import parse_page
-
-PAGE_SIZE = 100  # the PIM's maximum for products-uuid
-MAX_PAGES = 200_000  # 20 million products: past that, something is looping
-CATALOGS_PATH = "/api/rest/v1/catalogs"
+from .pim_api import (
+    PRODUCTS_UUID_PATH,
+    PimApiClient,
+    UnexpectedAnswer,
+    catalog_products_path,
+    catalog_updated_after,
+    search_param,
+    updated_since,
+)
 
 
 @dataclass(frozen=True)
@@ -47,13 +49,8 @@ class AllProducts:
 
     def pages(self, since: datetime | None, cursor: str | None) -> Iterator[SourcePage]:
         if cursor is not None:
-            return walk(self._client, cursor, None)
-        params: dict[str, Any] = {"limit": PAGE_SIZE, "pagination_type": "search_after"}
-        if since is not None:
-            # The API's date format, in UTC: "yyyy-mm-dd hh:mm:ss".
-            moment = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-            params["search"] = json.dumps({"updated": [{"operator": ">", "value": moment}]})
-        return walk(self._client, PRODUCTS_UUID_PATH, params)
+            return walk(self._client, cursor)
+        return walk(self._client, PRODUCTS_UUID_PATH, search_param(updated_since(since)) if since else None)
 
 
 class CatalogProducts:
@@ -65,14 +62,12 @@ class CatalogProducts:
 
     def pages(self, since: datetime | None, cursor: str | None) -> Iterator[SourcePage]:
         if cursor is not None:
-            return walk(self._client, cursor, None)
-        params: dict[str, Any] = {"limit": PAGE_SIZE}
-        if since is not None:
-            params["updated_after"] = since.astimezone(UTC).isoformat(timespec="seconds")
-        return walk(self._client, f"{CATALOGS_PATH}/{self.catalog_id()}/products", params)
+            return walk(self._client, cursor)
+        path = catalog_products_path(self.catalog_id())
+        return walk(self._client, path, catalog_updated_after(since) if since else None)
 
     def catalog_id(self) -> str:
-        for catalog in parse_page(self._client.get_json(CATALOGS_PATH, {"limit": 100})).items:
+        for catalog in self._client.iter_catalogs():
             if catalog.get("name") == self._name and isinstance(catalog.get("id"), str):
                 if catalog.get("enabled") is False:
                     raise UnexpectedAnswer(
@@ -86,8 +81,10 @@ class CatalogProducts:
         )
 
 
-def walk(client: PimApiClient, path_or_url: str, params: dict[str, Any] | None) -> Iterator[SourcePage]:
+def walk(
+    client: PimApiClient, path_or_url: str, params: dict[str, str] | None = None
+) -> Iterator[SourcePage]:
     """Follow the next links from this page on, through the client's page walk (the next page is asked for
     while this one is decoded; links checked for origin and loops; too many pages stop with an error)."""
-    for page in client.iter_pages(path_or_url, params, max_pages=MAX_PAGES):
+    for page in client.iter_pages(path_or_url, params):
         yield SourcePage(page.items, page.next_url)
