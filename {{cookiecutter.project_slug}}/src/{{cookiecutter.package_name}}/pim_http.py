@@ -27,8 +27,7 @@ import io
 import ipaddress
 import socket
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import Enum
@@ -60,6 +59,9 @@ USER_AGENT = f"{__package__}/0.1 (Akeneo App; python-requests)"
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0  # for one socket read; the deadline bounds the whole call
 MAX_RETRY_WAIT = 10.0  # the longest Retry-After or backoff the App sleeps through in one go
+# A connection idle longer than this is checked before reuse (the PIM may have closed it); one that has just
+# finished an answer is not: a PIM closing it says so in that answer, and http.client then reconnects.
+IDLE_CHECK_AFTER = 1.0
 MAX_CONNECTIONS_PER_PIM = 4  # Akeneo's fair-use rule: at most 4 concurrent calls per connection
 # Well-known cloud metadata services outside the link-local range.
 METADATA_ADDRESSES = frozenset(
@@ -128,16 +130,24 @@ def decode_json(body: bytes) -> Any:
         raise ValueError("the JSON is nested too deeply") from None
 
 
-@contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Every PIM call inside ends within `seconds` from now (or the enclosing deadline, if sooner)."""
-    outer = _deadline.get()
-    mine = time.monotonic() + seconds
-    token = _deadline.set(mine if outer is None else min(outer, mine))
-    try:
-        yield
-    finally:
-        _deadline.reset(token)
+class deadline:  # lower case: used as a function: `with deadline(5):`
+    """Every PIM call inside ends within `seconds` from now (or the enclosing deadline, if sooner).
+
+    A class rather than a generator-based context manager: a page walk enters one per page.
+    """
+
+    __slots__ = ("_end", "_token")
+
+    def __init__(self, seconds: float) -> None:
+        outer = _deadline.get()
+        mine = time.monotonic() + seconds
+        self._end = mine if outer is None else min(outer, mine)
+
+    def __enter__(self) -> None:
+        self._token = _deadline.set(self._end)
+
+    def __exit__(self, *_: object) -> None:
+        _deadline.reset(self._token)
 
 
 def remaining_time() -> float | None:
@@ -248,6 +258,7 @@ class PageChannel:
         self._ends_at = 0.0
         self._in_flight = False
         self._send_error: Exception | None = None
+        self._answered_at = 0.0  # when the connection last finished an answer
 
     def send(self, url: str) -> None:
         """Send the GET for `url` now. A failed connection is retried (or reported) by receive(); an address
@@ -292,6 +303,7 @@ class PageChannel:
                 body = _read_response_capped(response, self._max_bytes)
                 reply = PimReply(response.status, response.headers, body)
                 self._in_flight = False
+                self._answered_at = time.monotonic()
                 if not retry.is_retry("GET", reply.status, bool(reply.headers.get("Retry-After"))):
                     return reply
                 try:
@@ -309,17 +321,8 @@ class PageChannel:
         self._connection = None
         self._in_flight = False
 
-    @contextmanager
-    def _within_call(self) -> Iterator[None]:
-        limit = self._seconds
-        with deadline(max(0.0, self._ends_at - time.monotonic())):
-            try:
-                yield
-            except PimCallError:
-                raise
-            except Exception as error:
-                self._drop()
-                raise _failure(error, limit) from error
+    def _within_call(self) -> _ChannelCall:
+        return _ChannelCall(self, max(0.0, self._ends_at - time.monotonic()))
 
     def _send(self) -> None:
         assert self._pool is not None  # noqa: S101
@@ -329,25 +332,56 @@ class PageChannel:
             connection = self._pool._get_conn()
             assert isinstance(connection, HTTPConnection)  # noqa: S101  # the pool only makes these
             self._connection = connection
-        elif is_connection_dropped(self._connection):
+        elif self._idle_seconds() > IDLE_CHECK_AFTER and is_connection_dropped(self._connection):
             self._connection.close()  # the PIM closed it while idle: the request opens a new one
         connection = self._connection
-        connection.timeout = CONNECT_TIMEOUT
+        # urllib3 sets the socket to the connection's timeout when sending; _receive sets the answer's.
+        connection.timeout = CONNECT_TIMEOUT if connection.sock is None else READ_TIMEOUT
         self._in_flight = True
         connection.request(
             "GET", self._target, headers=self._headers, preload_content=False, decode_content=True
         )
 
+    def _idle_seconds(self) -> float:
+        return time.monotonic() - self._answered_at
+
     def _receive(self) -> BaseHTTPResponse:
         assert self._connection is not None  # noqa: S101
-        if self._connection.sock is not None:
-            self._connection.sock.settimeout(READ_TIMEOUT)
+        # Not sock.settimeout: urllib3's getresponse applies the connection's timeout to the socket itself.
+        self._connection.timeout = READ_TIMEOUT
         return self._connection.getresponse()
 
     def _drop(self) -> None:
         if self._connection is not None:
             self._connection.close()
         self._in_flight = False
+
+
+class _ChannelCall:
+    """One send or receive of a PageChannel: within its deadline, and any failure a PimCallError.
+
+    A class rather than a generator-based context manager: a page walk enters two per page.
+    """
+
+    __slots__ = ("_channel", "_deadline", "_limit")
+
+    def __init__(self, channel: PageChannel, seconds: float) -> None:
+        self._channel = channel
+        self._limit = channel._seconds
+        self._deadline = deadline(seconds)
+
+    def __enter__(self) -> None:
+        self._deadline.__enter__()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _: object) -> None:
+        try:
+            if error is None or isinstance(error, PimCallError) or not isinstance(error, Exception):
+                return
+            self._channel._drop()
+            failure = _failure(error, self._limit)  # inside the deadline: it asks what time is left
+        finally:
+            self._deadline.__exit__()
+        raise failure from error
 
 
 def _guarded_adapter(session: requests.Session, url: str) -> GuardedAdapter:
@@ -376,11 +410,17 @@ def _request_target(url: str) -> str:
 
 
 def _as_urllib3_error(error: BaseException) -> Exception:
-    """An error as urllib3's Retry classifies them: connecting, reading, or another."""
+    """An error before any answer, as urllib3's Retry classifies them: connecting, reading, or another.
+
+    A connection the PIM closed or reset before answering (a kept-alive one it had let go without saying
+    so) counts as a failed connection: nothing was answered, so the GET goes again on a new one.
+    """
     if isinstance(error, HTTPError):
         return error
     if isinstance(error, TimeoutError):
         return ReadTimeoutError(None, "", str(error))  # type: ignore[arg-type]
+    if isinstance(error, ConnectionResetError | BrokenPipeError):  # http.client's RemoteDisconnected too
+        return NewConnectionError(None, f"the PIM closed the connection before answering ({error})")  # type: ignore[arg-type]
     return ProtocolError("Connection aborted.", error)
 
 
@@ -698,7 +738,10 @@ class _DeadlineReader(io.RawIOBase):
         if remaining <= 0:
             raise DeadlineExceeded("the deadline passed while reading the answer")
         timeout = remaining if self._read_timeout is None else min(self._read_timeout, remaining)
-        self._sock.settimeout(timeout)
+        current = self._sock.gettimeout()
+        # Lowered only when the current timeout could outlast the deadline: each settimeout is a system call.
+        if current is None or timeout < current:
+            self._sock.settimeout(timeout)
         return self._file.readinto(buffer)
 
     def close(self) -> None:

@@ -4,13 +4,16 @@ Every guard of a single call holds on the bulk path too: the deadline, the body 
 origin, the address check; retries never lose or repeat a product, and writes are not sent twice blindly.
 """
 
+import gc
 import json
+import socket
 import threading
 import time
 
 import pytest
 from flask import Response, jsonify, redirect, request
 
+from {{ cookiecutter.package_name }} import pim_http
 from {{ cookiecutter.package_name }}.pim_api import (
     PimApiClient,
     PimApiError,
@@ -91,6 +94,65 @@ def test_a_trickling_page_in_a_walk_ends_in_unavailable(hostile, session):
         list(walk)
 
 
+def test_a_page_slower_than_the_connect_timeout_still_arrives(hostile, session, monkeypatch):
+    # Reading an answer may take up to READ_TIMEOUT (within the deadline): CONNECT_TIMEOUT bounds connecting.
+    monkeypatch.setattr(pim_http, "CONNECT_TIMEOUT", 0.2)
+
+    def slow(number):
+        if number == 1:
+            time.sleep(1.0)
+        return None
+
+    hostile.products_answer = pages(hostile, 30, fault=slow)
+    patient = PimApiClient(session, hostile.url, GOOD_TOKEN, 30.0)
+    assert len(list(patient.iter_products())) == 30
+
+
+@pytest.fixture
+def closing_pim():
+    """A PIM that closes every connection right after its answer, without saying so in the answer."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    connections = []
+
+    def answer_once(connection):
+        with connection, connection.makefile("rb") as request_file:
+            request_line = request_file.readline().decode()
+            while request_file.readline() not in (b"\r\n", b""):
+                pass
+            after = (
+                int(request_line.split("search_after=")[1].split()[0])
+                if "search_after=" in request_line
+                else 0
+            )
+            items = [{"uuid": f"u-{i:05d}"} for i in range(after, min(after + 10, 50))]
+            links = {"next": {"href": f"{url}{PATH}?search_after={after + 10}"}} if after + 10 < 50 else {}
+            body = json.dumps({"_links": links, "_embedded": {"items": items}}).encode()
+            head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            connection.sendall(head.encode() + body)
+
+    def serve():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connections.append(connection)
+            threading.Thread(target=answer_once, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield url, connections
+    listener.close()
+
+
+def test_a_connection_the_pim_closed_without_saying_so_is_replaced(closing_pim, session):
+    url, connections = closing_pim
+    client = PimApiClient(session, url, GOOD_TOKEN, 30.0)
+    uuids = [product["uuid"] for product in client.iter_products()]
+    assert uuids == [f"u-{i:05d}" for i in range(50)]
+    assert len(connections) == 5  # a new connection for each page
+
+
 def test_a_huge_page_in_a_walk_is_refused(hostile, session):
     hostile.products_answer = pages(hostile, 50, fault=lambda n: endless() if n == 1 else None)
     with pytest.raises(UnexpectedAnswer, match="larger than the App accepts"):
@@ -137,6 +199,37 @@ def test_a_walk_refuses_a_pim_on_the_apps_own_machine():
     client = PimApiClient(unguarded, "http://127.0.0.1:9", GOOD_TOKEN, CALL_SECONDS)
     with pytest.raises(PimUnavailable, match="loopback, link-local or metadata"):
         list(client.iter_products())
+
+
+# The cycle collector: paused while a page is decoded and used (a page holds no cycle), never left paused
+
+
+def test_the_cycle_collector_is_paused_while_the_caller_holds_a_page(hostile, session):
+    hostile.products_answer = pages(hostile, 30)
+    paused = [not gc.isenabled() for _ in client_for(hostile, session).iter_products()]
+    assert paused == [True] * 30
+
+
+def test_the_cycle_collector_runs_again_after_a_walk(hostile, session):
+    hostile.products_answer = pages(hostile, 30)
+    assert len(list(client_for(hostile, session).iter_products())) == 30
+    assert gc.isenabled()
+
+
+def test_the_cycle_collector_runs_again_after_a_walk_stopped_early(hostile, session):
+    hostile.products_answer = pages(hostile, 30)
+    walk = client_for(hostile, session).iter_products()
+    next(walk)
+    walk.close()
+    assert gc.isenabled()
+
+
+def test_the_cycle_collector_runs_again_after_a_walk_that_failed(hostile, session):
+    not_json = Response("{not json", mimetype="application/json")
+    hostile.products_answer = pages(hostile, 30, fault=lambda n: not_json if n == 1 else None)
+    with pytest.raises(UnexpectedAnswer, match="not JSON"):
+        list(client_for(hostile, session).iter_products())
+    assert gc.isenabled()
 
 
 # Writes
