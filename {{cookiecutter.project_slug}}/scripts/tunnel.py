@@ -35,7 +35,7 @@ from {{ cookiecutter.package_name }}.env_values import SettingsError, read_envir
 ENV_FILE = Path(".env")
 DEFAULT_API_URL = "http://127.0.0.1:4040"
 DEFAULT_START_TIMEOUT = 20.0
-POLL_INTERVAL = 0.2
+POLL_INTERVAL = 0.05
 STOP_TIMEOUT = 5.0
 LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]"}  # noqa: S104 - names, not a bind
 FORM_LOCATION = 'In the PIM: Connect > App Store > "Create an App" (or edit your Custom App).'

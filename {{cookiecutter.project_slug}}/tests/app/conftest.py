@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
-from {{ cookiecutter.package_name }}.database import create_database_engine
+from {{ cookiecutter.package_name }}.database import Base, create_database_engine, create_schema
 
 from tests.support.stack import Stack, running_stack
 
@@ -47,9 +47,35 @@ def unused_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.fixture(scope="session")
+def postgresql_schema() -> Iterator[tuple[str, Engine] | None]:
+    """A schema of this test process's own on TEST_DATABASE_URL, with the App's tables: (URL, engine).
+
+    Made once: creating and dropping a schema of tables for every test cost more than most tests.
+    """
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield None
+        return
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    schema_url = f"{url}?options=-csearch_path%3D{schema}"
+    engine = create_database_engine(schema_url)
+    create_schema(engine)
+    yield schema_url, engine
+    engine.dispose()
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A real SQLite file, then the real PostgreSQL server in a schema of the test's own.
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgresql_schema: tuple[str, Engine] | None
+) -> Iterator[str]:
+    """A real SQLite file, then the real PostgreSQL server in a schema of this process's, emptied first.
 
     Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the PostgreSQL half;
     REQUIRE_POSTGRES=1 turns its absence into a failure, so CI cannot skip it silently.
@@ -57,20 +83,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'app.sqlite3'}"
         return
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
+    if postgresql_schema is None:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
         pytest.skip("TEST_DATABASE_URL is not set")
-    # A schema of its own per test: runs never see each other's rows.
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{url}?options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    schema_url, engine = postgresql_schema
+    # Every table emptied: each test starts from the empty database a fresh install has, as with SQLite.
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    yield schema_url
 
 
 @pytest.fixture

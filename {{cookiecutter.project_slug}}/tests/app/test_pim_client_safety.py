@@ -96,11 +96,11 @@ def test_a_trickling_page_in_a_walk_ends_in_unavailable(hostile, session):
 
 def test_a_page_slower_than_the_connect_timeout_still_arrives(hostile, session, monkeypatch):
     # Reading an answer may take up to READ_TIMEOUT (within the deadline): CONNECT_TIMEOUT bounds connecting.
-    monkeypatch.setattr(pim_http, "CONNECT_TIMEOUT", 0.2)
+    monkeypatch.setattr(pim_http, "CONNECT_TIMEOUT", 0.1)
 
     def slow(number):
         if number == 1:
-            time.sleep(1.0)
+            time.sleep(0.5)
         return None
 
     hostile.products_answer = pages(hostile, 30, fault=slow)
