@@ -67,17 +67,24 @@ _schema_ready: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the missing tables. Several workers may start at once: losing that race is fine."""
+    """Create the missing tables. Several processes may start at once on a new database (the App, the worker):
+    they create the tables one after the other, or lose the race harmlessly."""
     if engine in _schema_ready:
         return
     try:
-        try:
-            with engine.begin() as connection:  # one transaction: SQLite syncs the file once, not per table
-                Base.metadata.create_all(connection)
-        except DBAPIError:
-            existing = set(inspect(engine).get_table_names())
-            if not set(Base.metadata.tables) <= existing:
-                raise
+        if set(Base.metadata.tables) - set(inspect(engine).get_table_names()):
+            try:
+                with engine.begin() as connection:
+                    if engine.dialect.name == "sqlite":
+                        # SQLite runs each CREATE TABLE on its own, so another process could see half the
+                        # tables: a transaction that takes the write lock first makes the others wait for all.
+                        connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    Base.metadata.create_all(connection)
+            except DBAPIError:
+                # PostgreSQL: another process created a table first (this one waited for its commit).
+                existing = set(inspect(engine).get_table_names())
+                if not set(Base.metadata.tables) <= existing:
+                    raise
     except OperationalError as error:
         raise DatabaseUnreachable(unreachable_message(engine, error)) from error
     _schema_ready.add(engine)

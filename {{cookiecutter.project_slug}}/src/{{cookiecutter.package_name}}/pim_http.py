@@ -60,7 +60,7 @@ CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0  # for one socket read; the deadline bounds the whole call
 MAX_RETRY_WAIT = 10.0  # the longest Retry-After or backoff the App sleeps through in one go
 # A connection idle longer than this is checked before reuse (the PIM may have closed it); one that has just
-# finished an answer is not: a PIM closing it says so in that answer, and http.client then reconnects.
+# finished a 2xx answer is not: a PIM that closes it anyway costs one failed send, retried on a new one.
 IDLE_CHECK_AFTER = 1.0
 MAX_CONNECTIONS_PER_PIM = 4  # Akeneo's fair-use rule: at most 4 concurrent calls per connection
 # Well-known cloud metadata services outside the link-local range.
@@ -310,6 +310,7 @@ class PageChannel:
                     retry = retry.increment("GET", self._url, response=response)
                 except MaxRetryError:
                     return reply  # the wait would not fit: the caller reports the 429 or the 5xx
+                self._answered_at = 0.0  # a PIM may close after a 429 or 5xx without saying so: check first
                 retry.sleep(response)
 
     def close(self) -> None:
@@ -451,7 +452,9 @@ def _read_response_capped(response: BaseHTTPResponse, max_bytes: int) -> bytes:
     length = int(declared) if declared.isdigit() else None
     if length is not None and length <= max_bytes and not response.headers.get("Content-Encoding"):
         # Exactly the declared length (the framing: never more), which spares urllib3 a copy of the body.
-        return response.read(amt=length, decode_content=True)
+        # An empty body is read with no amount: read(amt=0) would leave the answer open, and the connection
+        # would refuse the next request (ResponseNotReady).
+        return response.read(amt=length or None, decode_content=True)
     if length is None or length <= max_bytes:
         body = response.read(amt=max_bytes + 1, decode_content=True)
         if len(body) <= max_bytes:
@@ -695,6 +698,16 @@ class _GuardMixin:
         if isinstance(last_error, TimeoutError):
             raise ConnectTimeoutError(self, f"Connection to {host} timed out")
         raise NewConnectionError(self, f"Failed to establish a new connection: {last_error}")  # type: ignore[arg-type]
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        """Send a request within the deadline: a PIM that stops reading cannot hold the send for longer."""
+        remaining = remaining_time()
+        if remaining is not None:
+            if remaining <= 0:
+                raise DeadlineExceeded("the deadline passed before sending")
+            if isinstance(self.timeout, int | float):
+                self.timeout = min(self.timeout, remaining)
+        super().request(*args, **kwargs)  # type: ignore[misc]
 
     def _connect_timeout(self) -> float | None:
         """The connect timeout, shortened to what is left of the deadline."""

@@ -109,48 +109,103 @@ def test_a_page_slower_than_the_connect_timeout_still_arrives(hostile, session, 
 
 
 @pytest.fixture
-def closing_pim():
-    """A PIM that closes every connection right after its answer, without saying so in the answer."""
+def raw_pim():
+    """A PIM on bare sockets, for answers a web framework would tidy up: serve(answer) -> (url, connections).
+
+    `answer(number, after)` gives the number-th request's answer (from 0; `after` is its search_after) as
+    (status, body or None for the page of 10 products from `after`, whether to close the connection after
+    it without saying so). Connections kept alive answer request after request; each is counted.
+    """
     listener = socket.create_server(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    connections = []
+    connections: list[socket.socket] = []
+    requests_seen = iter(range(1_000_000))
 
-    def answer_once(connection):
-        with connection, connection.makefile("rb") as request_file:
-            request_line = request_file.readline().decode()
-            while request_file.readline() not in (b"\r\n", b""):
-                pass
-            after = (
-                int(request_line.split("search_after=")[1].split()[0])
-                if "search_after=" in request_line
-                else 0
-            )
-            items = [{"uuid": f"u-{i:05d}"} for i in range(after, min(after + 10, 50))]
-            links = {"next": {"href": f"{url}{PATH}?search_after={after + 10}"}} if after + 10 < 50 else {}
-            body = json.dumps({"_links": links, "_embedded": {"items": items}}).encode()
-            head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-            connection.sendall(head.encode() + body)
+    def page(after):
+        items = [{"uuid": f"u-{i:05d}"} for i in range(after, min(after + 10, 50))]
+        links = {"next": {"href": f"{url}{PATH}?search_after={after + 10}"}} if after + 10 < 50 else {}
+        return json.dumps({"_links": links, "_embedded": {"items": items}}).encode()
 
-    def serve():
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            connections.append(connection)
-            threading.Thread(target=answer_once, args=(connection,), daemon=True).start()
+    def converse(connection, answer):
+        with connection, connection.makefile("rb") as requests_file:
+            while request_line := requests_file.readline().decode():
+                while requests_file.readline() not in (b"\r\n", b""):
+                    pass
+                after = (
+                    int(request_line.split("search_after=")[1].split()[0]) if "after=" in request_line else 0
+                )
+                status, body, close = answer(next(requests_seen), after)
+                body = page(after) if body is None else body
+                head = f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
+                connection.sendall(head.encode() + b"\r\n\r\n" + body)
+                if close:
+                    return
 
-    threading.Thread(target=serve, daemon=True).start()
-    yield url, connections
+    def serve(answer):
+        def accept():
+            while True:
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    return
+                connections.append(connection)
+                threading.Thread(target=converse, args=(connection, answer), daemon=True).start()
+
+        threading.Thread(target=accept, daemon=True).start()
+        return url, connections
+
+    yield serve
     listener.close()
 
 
-def test_a_connection_the_pim_closed_without_saying_so_is_replaced(closing_pim, session):
-    url, connections = closing_pim
+def test_a_connection_the_pim_closed_without_saying_so_is_replaced(raw_pim, session):
+    url, connections = raw_pim(lambda number, after: (200, None, True))
     client = PimApiClient(session, url, GOOD_TOKEN, 30.0)
     uuids = [product["uuid"] for product in client.iter_products()]
     assert uuids == [f"u-{i:05d}" for i in range(50)]
     assert len(connections) == 5  # a new connection for each page
+
+
+def test_a_pim_that_closes_the_connection_after_a_503_is_walked_to_the_end(raw_pim, session):
+    def answer(number, after):
+        return (503, b'{"code":503,"message":"Busy"}', True) if number in (2, 3) else (200, None, False)
+
+    url, _ = raw_pim(answer)
+    uuids = [product["uuid"] for product in PimApiClient(session, url, GOOD_TOKEN, 30.0).iter_products()]
+    assert uuids == [f"u-{i:05d}" for i in range(50)]
+
+
+def test_a_503_with_an_empty_body_is_asked_again_on_the_same_connection(raw_pim, session):
+    url, connections = raw_pim(lambda number, after: (503, b"", False) if number == 2 else (200, None, False))
+    uuids = [product["uuid"] for product in PimApiClient(session, url, GOOD_TOKEN, 30.0).iter_products()]
+    assert uuids == [f"u-{i:05d}" for i in range(50)]
+    assert len(connections) == 1
+
+
+@pytest.mark.slow  # waits out the call's deadline
+def test_a_pim_that_stops_reading_cannot_hold_a_write_past_its_deadline(monkeypatch):
+    # The connect timeout, which urllib3 also gives the sending of a request, far longer than the deadline.
+    monkeypatch.setattr(pim_http, "CONNECT_TIMEOUT", 60.0)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer_one_then_stop_reading():
+        connection, _ = listener.accept()
+        with connection.makefile("rb") as requests_file:
+            while requests_file.readline() not in (b"\r\n", b""):
+                pass
+            connection.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+            )
+            time.sleep(120)  # the connection stays open; nothing more is read from it
+
+    threading.Thread(target=answer_one_then_stop_reading, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    client = PimApiClient(build_pim_session(frozenset({"127.0.0.1"})), url, GOOD_TOKEN, 1.0)
+    assert client.get("/api/rest/v1/channels") == {}  # the connection is now kept alive in the pool
+    started = time.monotonic()
+    with listener, pytest.raises(PimUnavailable, match="did not answer within"):
+        client.create_product({"identifier": "sku-1", "values": {"notes": [{"data": "x" * 50_000_000}]}})
+    assert time.monotonic() - started < 30  # not the 60 s the send alone would have allowed
 
 
 def test_a_huge_page_in_a_walk_is_refused(hostile, session):
@@ -201,13 +256,31 @@ def test_a_walk_refuses_a_pim_on_the_apps_own_machine():
         list(client.iter_products())
 
 
-# The cycle collector: paused while a page is decoded and used (a page holds no cycle), never left paused
+# The cycle collector: paused while a page is decoded (a page holds no cycle), never left paused
 
 
-def test_the_cycle_collector_is_paused_while_the_caller_holds_a_page(hostile, session):
+def test_the_cycle_collector_runs_while_the_caller_holds_a_page(hostile, session):
     hostile.products_answer = pages(hostile, 30)
-    paused = [not gc.isenabled() for _ in client_for(hostile, session).iter_products()]
-    assert paused == [True] * 30
+    running = [gc.isenabled() for _ in client_for(hostile, session).iter_products()]
+    assert running == [True] * 30
+
+
+def test_a_walk_left_in_a_reference_cycle_leaves_the_collector_running(hostile, session):
+    hostile.products_answer = pages(hostile, 30)
+
+    def sync_that_fails():
+        walk = client_for(hostile, session).iter_products()
+        try:
+            for _ in walk:
+                raise RuntimeError("the database is down")
+        except RuntimeError as error:
+            failure = (
+                error  # the frame holds the error, whose traceback holds the frame: `walk` is in a cycle
+            )
+        return failure
+
+    sync_that_fails()
+    assert gc.isenabled()
 
 
 def test_the_cycle_collector_runs_again_after_a_walk(hostile, session):

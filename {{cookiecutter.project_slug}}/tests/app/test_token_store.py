@@ -1,16 +1,16 @@
 """The token store, against every backend at hand: a real SQLite file, and PostgreSQL when configured.
 
 The `engine` fixture (tests/app/conftest.py) gives each test its own SQLite file and, when TEST_DATABASE_URL
-is set, its own PostgreSQL schema.
+is set, the test process's PostgreSQL schema with every table emptied; `empty_database_url` has no table yet.
 """
 
 import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
-from {{ cookiecutter.package_name }}.database import UnsupportedDatabase, create_database_engine
+from {{ cookiecutter.package_name }}.database import Base, UnsupportedDatabase, create_database_engine, create_schema
 from {{ cookiecutter.package_name }}.token_cipher import TokenCipher, UndecryptableToken
 from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
 
@@ -45,6 +45,42 @@ def store(engine, clock):
 def raw_rows(engine):
     with engine.connect() as connection:
         return [tuple(map(str, row)) for row in connection.execute(text("SELECT * FROM pim_connections"))]
+
+
+def test_the_app_creates_its_tables_in_an_empty_database(empty_database_url):
+    engine = create_database_engine(empty_database_url)
+    try:
+        store = SqlTokenStore(engine, CIPHER, SteppingClock())
+        store.save(PIM, "token-1", ("read_products",))
+        assert set(inspect(engine).get_table_names()) >= set(Base.metadata.tables)
+        assert store.get(PIM).access_token == "token-1"
+    finally:
+        engine.dispose()
+
+
+def test_processes_starting_at_once_on_an_empty_database_all_get_the_tables(empty_database_url):
+    engines = [create_database_engine(empty_database_url) for _ in range(4)]
+    failures = []
+    start = threading.Barrier(len(engines))
+
+    def start_up(engine):
+        start.wait()
+        try:
+            create_schema(engine)
+        except Exception as error:  # reported by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=start_up, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert failures == []
+        assert set(inspect(engines[0]).get_table_names()) >= set(Base.metadata.tables)
+    finally:
+        for engine in engines:
+            engine.dispose()
 
 
 def test_a_saved_token_is_read_back(store):
