@@ -48,7 +48,15 @@ from .pim_http import (
     remaining_time,
     send,
 )
-from .pim_pages import MAX_PAGES, Page, parse_page, walk_pages
+from .pim_pages import (
+    MAX_PAGES,
+    Page,
+    decode_item,
+    decode_page,
+    decode_page_lazily,
+    parse_page,
+    walk_pages,
+)
 
 __all__ = [
     "AccessDenied",
@@ -180,10 +188,13 @@ class PimApiClient:
         search_after on the endpoints that have it, page numbers on the others; `params` adds filters
         (`search`, `scope`, `locales`…) or overrides the pagination.
         """
-        for page in self.iter_pages(path, params, page_size=page_size, max_pages=max_pages):
+        first = self._first_url(path, params, page_size)
+        # Items decoded one at a time, as the caller takes them (pim_pages.LazyPage).
+        for page in walk_pages(_PagesOf(self), first, decode=decode_page_lazily, max_pages=max_pages):
             items = page.items
             del page  # nothing but `items` keeps this page alive while the next one is decoded
-            yield from items
+            for item in items:
+                yield decode_item(item)
             del items
 
     def iter_pages(
@@ -199,9 +210,13 @@ class PimApiClient:
         For a walk that must resume where it stopped (the sync keeps each page's next link as its checkpoint).
         A path gets the endpoint's pagination, as in iter_items; a next link carries its own.
         """
+        first = self._first_url(path_or_url, params, page_size)
+        yield from walk_pages(_PagesOf(self), first, decode=decode_page, max_pages=max_pages)
+
+    def _first_url(self, path_or_url: str, params: Mapping[str, Any] | None, page_size: int) -> str:
+        """A path with the endpoint's pagination and `params`, or a next link as it is."""
         pagination = {} if "://" in path_or_url else _pagination(path_or_url, page_size)
-        first = self._url(path_or_url, {**pagination, **(params or {})})
-        yield from walk_pages(_PagesOf(self), first, max_pages=max_pages)
+        return self._url(path_or_url, {**pagination, **(params or {})})
 
     def create(self, path: str, body: Mapping[str, Any]) -> Written:
         """POST a new resource; the PIM answers 201 with its Location."""

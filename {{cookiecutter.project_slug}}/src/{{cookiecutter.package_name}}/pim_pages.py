@@ -17,9 +17,11 @@ import hashlib
 import json
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sized
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+import msgspec
 
 from .pim_errors import CatalogUnavailable, UnexpectedAnswer
 from .pim_http import decode_json
@@ -36,6 +38,31 @@ _decoder = json.JSONDecoder()
 class Page:
     items: list[dict[str, Any]]
     next_url: str | None
+
+
+@dataclass(frozen=True)
+class LazyPage:
+    """A page whose items are decoded one at a time, as they are used (`decode_item`).
+
+    Only one item's objects exist at a time for a caller that goes through them: no cycle-collector pass
+    is ever due on a page's worth of objects, and the walk's memory is the raw page and one item.
+    """
+
+    items: list[msgspec.Raw]
+    next_url: str | None
+
+
+class _Items(msgspec.Struct):
+    items: list[msgspec.Raw]
+
+
+class _PageOfRawItems(msgspec.Struct):
+    embedded: _Items = msgspec.field(name="_embedded")
+    links: dict[str, Any] = msgspec.field(name="_links", default_factory=dict)
+
+
+_page_of_raw_items = msgspec.json.Decoder(_PageOfRawItems)
+_item_decoder = msgspec.json.Decoder(dict[str, Any])
 
 
 def parse_page(body: Any) -> Page:
@@ -60,6 +87,30 @@ def decode_page(raw: bytes) -> Page:
     except ValueError:
         raise UnexpectedAnswer(200, "the PIM answered with something that is not JSON") from None
     return parse_page(body)
+
+
+def decode_page_lazily(raw: bytes) -> LazyPage:
+    """A raw page checked for shape, its items left undecoded (each still checked to be JSON); a page of any
+    other shape goes through decode_page, which says what is wrong with it."""
+    try:
+        page = _page_of_raw_items.decode(raw)
+    except (msgspec.DecodeError, RecursionError):
+        whole = decode_page(raw)  # raises UnexpectedAnswer or CatalogUnavailable, or finds a page after all
+        return LazyPage([msgspec.Raw(msgspec.json.encode(item)) for item in whole.items], whole.next_url)
+    return LazyPage(page.embedded.items, next_link(page.links))
+
+
+def decode_item(item: msgspec.Raw) -> dict[str, Any]:
+    """An item of a LazyPage, decoded; UnexpectedAnswer if it is not a JSON object."""
+    try:
+        decoded: dict[str, Any] = _item_decoder.decode(item)
+    except msgspec.ValidationError:
+        raise UnexpectedAnswer(
+            None, "the PIM's answer is not a page of items (an item is not an object)"
+        ) from None
+    except (msgspec.DecodeError, RecursionError):
+        raise UnexpectedAnswer(200, "the PIM answered with something that is not JSON") from None
+    return decoded
 
 
 def next_link(links: Any) -> str | None:
@@ -103,8 +154,25 @@ class PageSource(Protocol):
     def close(self) -> None: ...
 
 
-def walk_pages(source: PageSource, first_url: str, *, max_pages: int = MAX_PAGES) -> Iterator[Page]:
-    """Every page from `first_url` on, in order.
+class _AnyPage(Protocol):
+    @property
+    def items(self) -> Sized: ...
+
+    @property
+    def next_url(self) -> str | None: ...
+
+
+PageT = TypeVar("PageT", bound=_AnyPage)
+
+
+def walk_pages(
+    source: PageSource,
+    first_url: str,
+    *,
+    decode: Callable[[bytes], PageT],
+    max_pages: int = MAX_PAGES,
+) -> Iterator[PageT]:
+    """Every page from `first_url` on, in order, each decoded by `decode` (decode_page, decode_page_lazily).
 
     As soon as a page has arrived, the request for the next one leaves (when its link is at the start of
     the page); this page is then decoded and used while the PIM prepares the next one.
@@ -120,8 +188,8 @@ def walk_pages(source: PageSource, first_url: str, *, max_pages: int = MAX_PAGES
             if ahead is not None:
                 loops.check(ahead)
                 source.send(ahead)
-            page = decode_page(raw)
-            del raw  # before the caller's work: one raw page at a time
+            page = decode(raw)
+            del raw  # before the caller's work: one raw page at a time (a lazy page's items hold it)
             if ahead is not None and page.next_url != ahead:
                 raise UnexpectedAnswer(None, "the PIM's page names two different next pages")
             if page.next_url and not page.items:

@@ -237,6 +237,30 @@ def test_a_page_nested_too_deeply_is_refused_like_any_malformed_answer(hostile, 
         list(client_for(hostile, session).iter_products())
 
 
+def one_page(items_json):
+    return lambda: Response(
+        '{"_links":{},"_embedded":{"items":' + items_json + "}}", mimetype="application/json"
+    )
+
+
+def test_an_item_that_is_not_an_object_stops_the_walk(hostile, session):
+    hostile.products_answer = one_page('[{"uuid": "u-1"}, "not a product"]')
+    with pytest.raises(UnexpectedAnswer, match="an item is not an object"):
+        list(client_for(hostile, session).iter_products())
+
+
+def test_an_item_nested_too_deeply_is_refused_like_any_malformed_answer(hostile, session):
+    hostile.products_answer = one_page('[{"uuid": "u-1", "values": ' + "[" * 100_000 + "]" * 100_000 + "}]")
+    with pytest.raises(UnexpectedAnswer, match="not JSON"):
+        list(client_for(hostile, session).iter_products())
+
+
+def test_a_page_whose_items_are_not_a_list_stops_the_walk(hostile, session):
+    hostile.products_answer = one_page('{"uuid": "u-1"}')
+    with pytest.raises(UnexpectedAnswer, match="no list of items"):
+        list(client_for(hostile, session).iter_products())
+
+
 def test_a_long_cycle_of_next_links_stops_the_walk(hostile, session):
     def cycle():
         after = int(request.args.get("search_after", "0"))
