@@ -186,15 +186,16 @@ class PimApiClient:
         """Every item of a list endpoint, in the PIM's order, following `_links.next`.
 
         search_after on the endpoints that have it, page numbers on the others; `params` adds filters
-        (`search`, `scope`, `locales`…) or overrides the pagination.
+        (`search`, `scope`, `locales`…) or overrides the pagination. Each page's shape and next link are
+        checked before any of its items is handed over; each item is decoded (and checked to be a JSON
+        object) as it is taken, so an item that is not stops the walk after the ones before it.
         """
         first = self._first_url(path, params, page_size)
         # Items decoded one at a time, as the caller takes them (pim_pages.LazyPage).
         for page in walk_pages(_PagesOf(self), first, decode=decode_page_lazily, max_pages=max_pages):
             items = page.items
             del page  # nothing but `items` keeps this page alive while the next one is decoded
-            for item in items:
-                yield decode_item(item)
+            yield from map(decode_item, items)  # no loop variable left holding the raw page
             del items
 
     def iter_pages(

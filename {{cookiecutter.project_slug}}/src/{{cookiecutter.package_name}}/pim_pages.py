@@ -45,7 +45,8 @@ class LazyPage:
     """A page whose items are decoded one at a time, as they are used (`decode_item`).
 
     Only one item's objects exist at a time for a caller that goes through them: no cycle-collector pass
-    is ever due on a page's worth of objects, and the walk's memory is the raw page and one item.
+    is ever due on a page's worth of objects, and the walk's memory is the raw page, a small handle per item
+    and one decoded item. An item that is not a JSON object is found when its turn comes.
     """
 
     items: list[msgspec.Raw]
@@ -62,7 +63,7 @@ class _PageOfRawItems(msgspec.Struct):
 
 
 _page_of_raw_items = msgspec.json.Decoder(_PageOfRawItems)
-_item_decoder = msgspec.json.Decoder(dict[str, Any])
+_item_decoder = msgspec.json.Decoder(dict[str, Any])  # an object, or a ValidationError
 
 
 def parse_page(body: Any) -> Page:
@@ -94,7 +95,7 @@ def decode_page_lazily(raw: bytes) -> LazyPage:
     other shape goes through decode_page, which says what is wrong with it."""
     try:
         page = _page_of_raw_items.decode(raw)
-    except (msgspec.DecodeError, RecursionError):
+    except (ValueError, RecursionError):  # msgspec's DecodeError and a UnicodeDecodeError are ValueErrors
         whole = decode_page(raw)  # raises UnexpectedAnswer or CatalogUnavailable, or finds a page after all
         return LazyPage([msgspec.Raw(msgspec.json.encode(item)) for item in whole.items], whole.next_url)
     return LazyPage(page.embedded.items, next_link(page.links))
@@ -104,13 +105,14 @@ def decode_item(item: msgspec.Raw) -> dict[str, Any]:
     """An item of a LazyPage, decoded; UnexpectedAnswer if it is not a JSON object."""
     try:
         decoded: dict[str, Any] = _item_decoder.decode(item)
-    except msgspec.ValidationError:
-        raise UnexpectedAnswer(
-            None, "the PIM's answer is not a page of items (an item is not an object)"
-        ) from None
-    except (msgspec.DecodeError, RecursionError):
+        return decoded
+    except (ValueError, RecursionError):  # msgspec's errors and a UnicodeDecodeError are ValueErrors
+        pass
+    try:  # a rare failure, told apart by the plain decoder: not JSON at all, or JSON but not an object
+        decode_json(item)
+    except ValueError:
         raise UnexpectedAnswer(200, "the PIM answered with something that is not JSON") from None
-    return decoded
+    raise UnexpectedAnswer(None, "the PIM's answer is not a page of items (an item is not an object)")
 
 
 def next_link(links: Any) -> str | None:

@@ -255,6 +255,21 @@ def test_an_item_nested_too_deeply_is_refused_like_any_malformed_answer(hostile,
         list(client_for(hostile, session).iter_products())
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        b'{"_links":{"self":{"href":"\xff"}},"_embedded":{"items":[]}}',
+        b'{"_links":{},"_embedded":{"items":[{"uuid":"\xff"}]}}',
+        b'{"_links":{},"_embedded":{"items":[{"uuid":"u-1","weight":1e400}]}}',
+    ],
+    ids=["bad-utf8-in-links", "bad-utf8-in-an-item", "number-out-of-range-in-an-item"],
+)
+def test_a_page_that_is_not_valid_json_stops_the_walk_with_a_clear_error(hostile, session, page):
+    hostile.products_answer = lambda: Response(page, mimetype="application/json")
+    with pytest.raises(UnexpectedAnswer, match="not JSON"):
+        list(client_for(hostile, session).iter_products())
+
+
 def test_a_page_whose_items_are_not_a_list_stops_the_walk(hostile, session):
     hostile.products_answer = one_page('{"uuid": "u-1"}')
     with pytest.raises(UnexpectedAnswer, match="no list of items"):

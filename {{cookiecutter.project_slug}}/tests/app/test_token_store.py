@@ -10,7 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import inspect, text
 
-from {{ cookiecutter.package_name }}.database import Base, UnsupportedDatabase, create_database_engine, create_schema
+from {{ cookiecutter.package_name }}.database import (
+    Base,
+    UnsupportedDatabase,
+    create_database_engine,
+    create_schema,
+)
 from {{ cookiecutter.package_name }}.token_cipher import TokenCipher, UndecryptableToken
 from {{ cookiecutter.package_name }}.token_store import SqlTokenStore
 
