@@ -1,7 +1,7 @@
 """Pages of a PIM list, checked for shape, and the walk that follows their `next` links.
 
-A page must be an object with a list of objects under `_embedded.items`; a `next` link must be a string of
-reasonable length. A walk refuses a next link that loops back, an empty page that claims a next one, and more
+A page must be an object with a list of objects under `_embedded.items` (decoded whole, or with each item
+decoded and checked when it is taken: LazyPage); a `next` link must be a string of reasonable length. A walk refuses a next link that loops back, an empty page that claims a next one, and more
 than `max_pages` pages: a PIM cannot keep it going for ever.
 
 As soon as page N has arrived, the request for page N+1 leaves, and the caller decodes and uses page N while
@@ -91,8 +91,8 @@ def decode_page(raw: bytes) -> Page:
 
 
 def decode_page_lazily(raw: bytes) -> LazyPage:
-    """A raw page checked for shape, its items left undecoded (each still checked to be JSON); a page of any
-    other shape goes through decode_page, which says what is wrong with it."""
+    """A raw page checked for shape, its items left undecoded (decode_item decodes and checks each as it is
+    taken); a page of any other shape goes through decode_page, which says what is wrong with it."""
     try:
         page = _page_of_raw_items.decode(raw)
     except (ValueError, RecursionError):  # msgspec's DecodeError and a UnicodeDecodeError are ValueErrors
