@@ -1,8 +1,9 @@
 """Pages of a PIM list, checked for shape, and the walk that follows their `next` links.
 
 A page must be an object with a list of objects under `_embedded.items` (decoded whole, or with each item
-decoded and checked when it is taken: LazyPage); a `next` link must be a string of reasonable length. A walk refuses a next link that loops back, an empty page that claims a next one, and more
-than `max_pages` pages: a PIM cannot keep it going for ever.
+decoded and checked when it is taken: LazyPage); a `next` link must be a string of reasonable length. A walk
+refuses a next link that loops back, an empty page that claims a next one, and more than `max_pages` pages:
+a PIM cannot keep it going for ever.
 
 As soon as page N has arrived, the request for page N+1 leaves, and the caller decodes and uses page N while
 the PIM prepares the next one. Akeneo writes `_links` first in every page, so the next link is read from the
