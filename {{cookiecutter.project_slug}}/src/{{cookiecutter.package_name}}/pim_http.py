@@ -259,6 +259,7 @@ class PageChannel:
         self._in_flight = False
         self._send_error: Exception | None = None
         self._answered_at = 0.0  # when the connection last finished an answer
+        self._reused = False  # whether the last request went on a connection that had answered before
 
     def send(self, url: str) -> None:
         """Send the GET for `url` now. A failed connection is retried (or reported) by receive(); an address
@@ -297,6 +298,11 @@ class PageChannel:
                     response = self._receive()
                 except (HTTPError, OSError, http.client.HTTPException) as failed:
                     self._drop()
+                    if self._reused and isinstance(failed, ConnectionResetError | BrokenPipeError):
+                        # A kept-alive connection the PIM had let go: nothing was answered. Sent again on a
+                        # new connection without counting it (a new connection failing so is counted).
+                        self._reused = False
+                        continue
                     retry = retry.increment("GET", self._url, error=_as_urllib3_error(failed))
                     retry.sleep()
                     continue
@@ -338,6 +344,7 @@ class PageChannel:
         connection = self._connection
         # urllib3 sets the socket to the connection's timeout when sending; _receive sets the answer's.
         connection.timeout = CONNECT_TIMEOUT if connection.sock is None else READ_TIMEOUT
+        self._reused = connection.sock is not None
         self._in_flight = True
         connection.request(
             "GET", self._target, headers=self._headers, preload_content=False, decode_content=True

@@ -114,7 +114,8 @@ def raw_pim():
 
     `answer(number, after)` gives the number-th request's answer (from 0; `after` is its search_after) as
     (status, body or None for the page of 10 products from `after`, whether to close the connection after
-    it without saying so). Connections kept alive answer request after request; each is counted.
+    it without saying so), or None to close the connection without answering. Connections kept alive answer
+    request after request; each is counted.
     """
     listener = socket.create_server(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
@@ -134,7 +135,10 @@ def raw_pim():
                 after = (
                     int(request_line.split("search_after=")[1].split()[0]) if "after=" in request_line else 0
                 )
-                status, body, close = answer(next(requests_seen), after)
+                answered = answer(next(requests_seen), after)
+                if answered is None:
+                    return  # closed without answering
+                status, body, close = answered
                 body = page(after) if body is None else body
                 head = f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
                 connection.sendall(head.encode() + b"\r\n\r\n" + body)
@@ -169,6 +173,19 @@ def test_a_connection_the_pim_closed_without_saying_so_is_replaced(raw_pim, sess
 def test_a_pim_that_closes_the_connection_after_a_503_is_walked_to_the_end(raw_pim, session):
     def answer(number, after):
         return (503, b'{"code":503,"message":"Busy"}', True) if number in (2, 3) else (200, None, False)
+
+    url, _ = raw_pim(answer)
+    uuids = [product["uuid"] for product in PimApiClient(session, url, GOOD_TOKEN, 30.0).iter_products()]
+    assert uuids == [f"u-{i:05d}" for i in range(50)]
+
+
+def test_connections_the_pim_drops_after_its_503s_do_not_use_up_the_retries(raw_pim, session):
+    # Page 3: a 503, then the kept-alive connection dropped at the next request, three times over (the
+    # session allows 3 retries); then the page.
+    third_page_answers = iter([(503, b"{}", False), None] * 3 + [(200, None, False)])
+
+    def answer(number, after):
+        return next(third_page_answers) if after == 20 else (200, None, False)
 
     url, _ = raw_pim(answer)
     uuids = [product["uuid"] for product in PimApiClient(session, url, GOOD_TOKEN, 30.0).iter_products()]
