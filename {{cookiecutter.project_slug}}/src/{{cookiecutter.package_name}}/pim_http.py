@@ -286,6 +286,8 @@ class PageChannel:
     def receive(self) -> PimReply:
         """The answer to the last send, retried as the session's Retry allows; PimCallError without one."""
         assert self._pool is not None, "send() first"  # noqa: S101  # a programming error, not a PIM's
+        # The wait for the answer starts now: the caller's own work since the send is not the PIM's time.
+        self._ends_at = time.monotonic() + self._seconds
         retry: Retry = _guarded_adapter(self._session, self._url).max_retries
         with self._within_call():
             while True:

@@ -225,6 +225,17 @@ def test_a_pim_that_stops_reading_cannot_hold_a_write_past_its_deadline(monkeypa
     assert time.monotonic() - started < 30  # not the 60 s the send alone would have allowed
 
 
+@pytest.mark.slow  # the caller's work outlasts the call's deadline on purpose
+def test_a_caller_slower_than_the_call_deadline_still_gets_every_page(hostile, session):
+    # The next page is asked for before the caller works on this one; its answer waits for the caller.
+    hostile.products_answer = pages(hostile, 30)
+    walked = []
+    for page in client_for(hostile, session).iter_pages(PATH):
+        walked += page.items
+        time.sleep(CALL_SECONDS + 0.5)
+    assert [item["uuid"] for item in walked] == [f"u-{i:05d}" for i in range(30)]
+
+
 def test_a_huge_page_in_a_walk_is_refused(hostile, session):
     hostile.products_answer = pages(hostile, 50, fault=lambda n: endless() if n == 1 else None)
     with pytest.raises(UnexpectedAnswer, match="larger than the App accepts"):
