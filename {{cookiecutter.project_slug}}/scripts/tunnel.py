@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -35,7 +35,8 @@ from {{ cookiecutter.package_name }}.env_values import SettingsError, read_envir
 ENV_FILE = Path(".env")
 DEFAULT_API_URL = "http://127.0.0.1:4040"
 DEFAULT_START_TIMEOUT = 20.0
-POLL_INTERVAL = 0.05
+POLL_INTERVAL = 0.05  # while ngrok starts
+EXIT_POLL_INTERVAL = 0.2  # while the tunnel runs: how soon ngrok's exit, or Ctrl-C, is noticed
 STOP_TIMEOUT = 5.0
 LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]"}  # noqa: S104 - names, not a bind
 FORM_LOCATION = 'In the PIM: Connect > App Store > "Create an App" (or edit your Custom App).'
@@ -135,16 +136,29 @@ def stop_agent(process: subprocess.Popen[bytes]) -> None:
 
 
 def wait_for_exit(process: subprocess.Popen[bytes]) -> int:
-    """process.wait(), in short polls.
+    """ngrok's exit code once it exits; KeyboardInterrupt once Ctrl-C (or SIGTERM) asks the script to stop."""
+    while (code := process.poll()) is None:
+        pause(EXIT_POLL_INTERVAL)
+    return code
 
-    A plain wait blocks in waitpid(): a Ctrl-C landing just before that call is handled only when ngrok exits,
-    so it looked lost. Waiting with a timeout polls, and a pending Ctrl-C is handled within one poll.
-    """
-    while True:
-        try:
-            return process.wait(timeout=1.0)
-        except subprocess.TimeoutExpired:
-            continue
+
+# Set by Ctrl-C or SIGTERM. The signal handler only sets it, and the script stops at its next pause: a
+# KeyboardInterrupt raised by the handler could land inside subprocess's own bookkeeping (Popen.wait holds a
+# lock there that it would then never release), and stopping ngrok hung until a second Ctrl-C.
+_stop_requested = False
+
+
+def _request_stop(signum: int, frame: object) -> None:
+    global _stop_requested
+    _stop_requested = True
+
+
+def pause(seconds: float = POLL_INTERVAL) -> None:
+    """Wait a poll interval; KeyboardInterrupt if Ctrl-C was pressed."""
+    if not _stop_requested:
+        time.sleep(seconds)  # a signal interrupts it: the handler runs, then the sleep goes on
+    if _stop_requested:
+        raise KeyboardInterrupt
 
 
 def read_log(log_path: Path, max_bytes: int = 64_000) -> str:
@@ -178,7 +192,7 @@ def wait_for_tunnel(
             raise AgentExitedError(f"ngrok exited with code {process.returncode}")
         if time.monotonic() >= deadline:
             raise TimeoutError(f"ngrok opened no tunnel to port {port} within {timeout:g} s")
-        time.sleep(POLL_INTERVAL)
+        pause()
 
 
 def is_local_url(url: str) -> bool:
@@ -236,10 +250,6 @@ def announce(url: str, port: int, env_path: Path) -> None:
     print(f"The App must be listening on port {port} (make run in another terminal).")
 
 
-def _interrupt(signum: int, frame: object) -> NoReturn:
-    raise KeyboardInterrupt
-
-
 def hint_for(output: str) -> str:
     if "ERR_NGROK_4018" in output or "authtoken" in output:
         return (
@@ -256,8 +266,8 @@ def main() -> int:
         sys.stdout.reconfigure(line_buffering=True)  # lines show at once even when piped
     # SIGTERM stops it as Ctrl-C does; and Ctrl-C works even when started from a shell that ignores it for
     # background jobs (Python would then ignore it too).
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _request_stop)
+    signal.signal(signal.SIGINT, _request_stop)
     env = read_environment(ENV_FILE)
     try:
         port = env_values.port(env)
@@ -286,6 +296,8 @@ def main() -> int:
     fd, log_name = tempfile.mkstemp(prefix="ngrok-", suffix=".log")
     os.close(fd)
     log_path = Path(log_name)
+    if _stop_requested:  # Ctrl-C while the running agents were listed
+        return 0
     print(f"Starting ngrok http {port}...")
     process = start_agent(ngrok_bin, port, log_path)
     try:

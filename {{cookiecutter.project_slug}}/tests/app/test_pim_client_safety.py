@@ -119,7 +119,7 @@ def raw_pim():
     """
     listener = socket.create_server(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    connections: list[socket.socket] = []
+    connections = []
     requests_seen = iter(range(1_000_000))
 
     def page(after):
