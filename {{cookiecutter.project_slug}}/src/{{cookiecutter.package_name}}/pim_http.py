@@ -251,6 +251,7 @@ class PageChannel:
         self._max_bytes = max_bytes
         self._headers = {**_text_headers(session.headers), **headers}
         self._pool: HTTPConnectionPool | None = None
+        self._retries = Retry(0)  # the session's, once send() has chosen the PIM's pool
         self._connection: HTTPConnection | None = None
         self._url = ""
         self._origin = ""
@@ -270,9 +271,9 @@ class PageChannel:
             origin = "/".join(url.split("/", 3)[:3])  # scheme://host:port
             if self._pool is None or origin != self._origin:
                 self.close()
-                self._pool, self._target = _pool_and_target(
-                    self._session, _guarded_adapter(self._session, url), url
-                )
+                adapter = _guarded_adapter(self._session, url)
+                self._pool, self._target = _pool_and_target(self._session, adapter, url)
+                self._retries = adapter.max_retries  # the origin's adapter: looked up once, not per page
                 self._origin = origin
             else:  # the same PIM as the last page: its pool, without looking it up again
                 self._target = _request_target(url)
@@ -288,7 +289,7 @@ class PageChannel:
         assert self._pool is not None, "send() first"  # noqa: S101  # a programming error, not a PIM's
         # The wait for the answer starts now: the caller's own work since the send is not the PIM's time.
         self._ends_at = time.monotonic() + self._seconds
-        retry: Retry = _guarded_adapter(self._session, self._url).max_retries
+        retry: Retry = self._retries
         with self._within_call():
             while True:
                 try:
